@@ -1,0 +1,367 @@
+//! Theme frequencies across transcripts: presence, segments, codings, words and coverage, with
+//! roll-up to parents that never counts a span twice.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rusqlite::Connection;
+
+use crate::error::{Error, Result};
+use crate::model::{union_spans, Span, Theme};
+use crate::template::Template;
+use crate::text::word_starts;
+
+/// What a cell counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Measure {
+    /// 1 if the theme (or a sub-theme) is coded in the transcript.
+    Presence,
+    /// Distinct segments touched by the theme's coded spans.
+    Segments,
+    /// Coded passages (overlapping codings joined).
+    Codings,
+    /// Words inside the union of coded spans.
+    Words,
+    /// Coded words as a percentage of the transcript's words.
+    Coverage,
+}
+
+impl Measure {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Measure::Presence => "presence",
+            Measure::Segments => "segments",
+            Measure::Codings => "codings",
+            Measure::Words => "words",
+            Measure::Coverage => "coverage",
+        }
+    }
+
+    /// What a cell means, for the footer.
+    pub fn explain(self) -> &'static str {
+        match self {
+            Measure::Presence => {
+                "whether the theme or any of its sub-themes is coded in the transcript"
+            }
+            Measure::Segments => "segments touched by the theme's codings, sub-themes included",
+            Measure::Codings => "coded passages (overlapping codings joined, sub-themes included)",
+            Measure::Words => {
+                "words inside the coded passages (each word once, sub-themes included)"
+            }
+            Measure::Coverage => {
+                "coded words as a % of the transcript's words (sub-themes included)"
+            }
+        }
+    }
+}
+
+/// A transcript column.
+#[derive(Debug, Clone)]
+pub struct TranscriptInfo {
+    pub id: i64,
+    pub name: String,
+    pub words: i64,
+}
+
+/// Options for `freq`.
+#[derive(Debug, Clone)]
+pub struct FreqOptions {
+    pub measure: Measure,
+    pub depth: Option<usize>,
+    pub transcripts: Option<Vec<String>>,
+    pub coder: Option<i64>,
+}
+
+/// One theme's row: a value per transcript and its participant count.
+#[derive(Debug, Clone)]
+pub struct FreqRow {
+    pub theme: Theme,
+    /// One value per transcript column (counts, or coverage %).
+    pub cells: Vec<f64>,
+    /// Transcripts in which the theme (or a sub-theme) is coded.
+    pub participants: usize,
+}
+
+/// The theme × transcript table.
+#[derive(Debug, Clone)]
+pub struct FreqTable {
+    pub measure: Measure,
+    pub transcripts: Vec<TranscriptInfo>,
+    pub rows: Vec<FreqRow>,
+}
+
+impl FreqTable {
+    pub fn percent(&self, row: &FreqRow) -> f64 {
+        if self.transcripts.is_empty() {
+            0.0
+        } else {
+            row.participants as f64 * 100.0 / self.transcripts.len() as f64
+        }
+    }
+}
+
+/// Transcripts in import order, optionally restricted to the named ones.
+pub fn transcripts(conn: &Connection, only: Option<&[String]>) -> Result<Vec<TranscriptInfo>> {
+    let mut stmt = conn.prepare("SELECT id, name, words FROM transcript ORDER BY id")?;
+    let all: Vec<TranscriptInfo> = stmt
+        .query_map([], |r| {
+            Ok(TranscriptInfo {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                words: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let Some(only) = only else {
+        return Ok(all);
+    };
+    let mut picked = Vec::new();
+    for name in only {
+        match all.iter().find(|t| &t.name == name) {
+            Some(t) if !picked.iter().any(|p: &TranscriptInfo| p.id == t.id) => {
+                picked.push(t.clone())
+            }
+            Some(_) => {}
+            None => return Err(crate::coding::unknown_transcript(conn, name)?),
+        }
+    }
+    picked.sort_by_key(|t| t.id);
+    Ok(picked)
+}
+
+/// Coded spans per (theme, transcript), restricted to the given transcripts and coder.
+fn load_spans(
+    conn: &Connection,
+    ids: &HashMap<i64, usize>,
+    coder: Option<i64>,
+) -> Result<HashMap<i64, HashMap<usize, Vec<Span>>>> {
+    let mut stmt = conn.prepare(
+        "SELECT theme_id, transcript_id, start, end FROM coding
+         WHERE ?1 IS NULL OR coder_id = ?1
+         ORDER BY theme_id, transcript_id, start",
+    )?;
+    let mut out: HashMap<i64, HashMap<usize, Vec<Span>>> = HashMap::new();
+    let mut rows = stmt.query([coder])?;
+    while let Some(r) = rows.next()? {
+        let theme: i64 = r.get(0)?;
+        let transcript: i64 = r.get(1)?;
+        let Some(&col) = ids.get(&transcript) else {
+            continue;
+        };
+        let span = Span::new(r.get::<_, i64>(2)? as usize, r.get::<_, i64>(3)? as usize);
+        out.entry(theme)
+            .or_default()
+            .entry(col)
+            .or_default()
+            .push(span);
+    }
+    Ok(out)
+}
+
+/// Compute the table.
+pub fn freq(conn: &Connection, template: &Template, opts: &FreqOptions) -> Result<FreqTable> {
+    if opts.depth == Some(0) {
+        return Err(Error::usage("--depth must be 1 or more"));
+    }
+    let transcripts = transcripts(conn, opts.transcripts.as_deref())?;
+    let col_of: HashMap<i64, usize> = transcripts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.id, i))
+        .collect();
+    let spans = load_spans(conn, &col_of, opts.coder)?;
+
+    // Per-transcript helpers, loaded only for the measures that need them.
+    let needs_segments = opts.measure == Measure::Segments;
+    let needs_words = matches!(opts.measure, Measure::Words | Measure::Coverage);
+    let coded_cols: std::collections::BTreeSet<usize> =
+        spans.values().flat_map(|m| m.keys().copied()).collect();
+    let mut segment_spans: HashMap<usize, Vec<Span>> = HashMap::new();
+    let mut words_at: HashMap<usize, Vec<usize>> = HashMap::new();
+    if needs_segments {
+        let mut stmt = conn.prepare_cached(
+            "SELECT start, end FROM segment WHERE transcript_id = ?1 ORDER BY start",
+        )?;
+        for &c in &coded_cols {
+            let v: Vec<Span> = stmt
+                .query_map([transcripts[c].id], |r| {
+                    Ok(Span::new(
+                        r.get::<_, i64>(0)? as usize,
+                        r.get::<_, i64>(1)? as usize,
+                    ))
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            segment_spans.insert(c, v);
+        }
+    }
+    if needs_words {
+        let mut stmt = conn.prepare_cached("SELECT text FROM transcript WHERE id = ?1")?;
+        for &c in &coded_cols {
+            let text: String = stmt.query_row([transcripts[c].id], |r| r.get(0))?;
+            words_at.insert(c, word_starts(&text));
+        }
+    }
+
+    let mut rows = Vec::new();
+    for theme in &template.themes {
+        if opts.depth.is_some_and(|d| theme.level() > d) {
+            continue;
+        }
+        let mut per_col: BTreeMap<usize, Vec<Span>> = BTreeMap::new();
+        for member in template.subtree(theme.id) {
+            if let Some(m) = spans.get(&member.id) {
+                for (c, v) in m {
+                    per_col.entry(*c).or_default().extend_from_slice(v);
+                }
+            }
+        }
+        let mut cells = vec![0.0; transcripts.len()];
+        let mut participants = 0;
+        for (c, v) in per_col {
+            let union = union_spans(v);
+            if union.is_empty() {
+                continue;
+            }
+            participants += 1;
+            cells[c] = match opts.measure {
+                Measure::Presence => 1.0,
+                Measure::Codings => union.len() as f64,
+                Measure::Segments => count_touched(&segment_spans[&c], &union) as f64,
+                Measure::Words | Measure::Coverage => {
+                    let w = count_words_in(&words_at[&c], &union) as f64;
+                    if opts.measure == Measure::Words {
+                        w
+                    } else if transcripts[c].words > 0 {
+                        w * 100.0 / transcripts[c].words as f64
+                    } else {
+                        0.0
+                    }
+                }
+            };
+        }
+        rows.push(FreqRow {
+            theme: theme.clone(),
+            cells,
+            participants,
+        });
+    }
+    Ok(FreqTable {
+        measure: opts.measure,
+        transcripts,
+        rows,
+    })
+}
+
+/// Segments (sorted by start) that overlap any of the (sorted, disjoint) spans.
+fn count_touched(segments: &[Span], union: &[Span]) -> usize {
+    segments
+        .iter()
+        .filter(|s| {
+            let i = union.partition_point(|u| u.end <= s.start);
+            union
+                .get(i)
+                .is_some_and(|u| u.overlaps(s) || (s.is_empty() && u.start <= s.start))
+        })
+        .count()
+}
+
+/// Words whose first character lies inside one of the (sorted, disjoint) spans.
+fn count_words_in(starts: &[usize], union: &[Span]) -> usize {
+    union
+        .iter()
+        .map(|u| {
+            let a = starts.partition_point(|&w| w < u.start);
+            let b = starts.partition_point(|&w| w < u.end);
+            b - a
+        })
+        .sum()
+}
+
+/// Participants with each theme per group of an attribute (`--by role`).
+#[derive(Debug, Clone)]
+pub struct ByTable {
+    pub attribute: String,
+    /// Group value and the number of transcripts in it.
+    pub groups: Vec<(String, usize)>,
+    /// Per theme: participants with the theme in each group.
+    pub rows: Vec<(Theme, Vec<usize>, usize)>,
+    pub total: usize,
+}
+
+/// Group the presence table by an attribute's values. Transcripts without the attribute form
+/// the group "(none)".
+pub fn by_attribute(conn: &Connection, table: &FreqTable, attribute: &str) -> Result<ByTable> {
+    let mut stmt = conn.prepare("SELECT transcript_id, value FROM attribute WHERE key = ?1")?;
+    let values: HashMap<i64, String> = stmt
+        .query_map([attribute], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    if values.is_empty() {
+        let mut stmt = conn.prepare("SELECT DISTINCT key FROM attribute ORDER BY key")?;
+        let keys: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        return Err(
+            Error::user(format!("no transcript has the attribute \"{attribute}\"")).with_hint(
+                if keys.is_empty() {
+                    "set attributes with \"tana attr set\" or \"tana attr import participants.csv\""
+                        .to_string()
+                } else {
+                    format!("attributes in this project: {}", keys.join(", "))
+                },
+            ),
+        );
+    }
+    let group_of: Vec<String> = table
+        .transcripts
+        .iter()
+        .map(|t| {
+            values
+                .get(&t.id)
+                .cloned()
+                .unwrap_or_else(|| "(none)".into())
+        })
+        .collect();
+    let mut names: Vec<String> = group_of.clone();
+    names.sort();
+    names.dedup();
+    let groups: Vec<(String, usize)> = names
+        .iter()
+        .map(|g| (g.clone(), group_of.iter().filter(|x| *x == g).count()))
+        .collect();
+    let rows = table
+        .rows
+        .iter()
+        .map(|r| {
+            let counts = names
+                .iter()
+                .map(|g| {
+                    r.cells
+                        .iter()
+                        .zip(&group_of)
+                        .filter(|(v, grp)| **v > 0.0 && *grp == g)
+                        .count()
+                })
+                .collect();
+            (r.theme.clone(), counts, r.participants)
+        })
+        .collect();
+    Ok(ByTable {
+        attribute: attribute.to_string(),
+        groups,
+        rows,
+        total: table.transcripts.len(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn touched_segments_and_words_use_the_union() {
+        let segs = vec![Span::new(0, 10), Span::new(12, 20), Span::new(22, 30)];
+        let union = vec![Span::new(5, 14)];
+        assert_eq!(count_touched(&segs, &union), 2);
+        let starts = vec![0, 4, 8, 13, 17];
+        assert_eq!(count_words_in(&starts, &union), 2);
+    }
+}

@@ -1,0 +1,210 @@
+//! `tana code` and `tana uncode`: apply themes to segments, sentences, quotes and spans.
+
+use std::path::PathBuf;
+
+use crate::cli::Ctx;
+use crate::coding::{self, batch, locate, shorten, Added, Doc, Locator, Stamp};
+use crate::error::{Error, Result};
+use crate::project::coder_id;
+use crate::template::{add_path, NewTheme, Template};
+
+/// Code a segment, sentence, quote or span with one or more themes
+///
+/// Address the text by segment number (12), range (12-14), sentence (12.3), --quote or
+/// --span, then name the themes by number, path, unique name or #id. Overlapping codings of
+/// one theme are joined.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  tana code P03 12 1.2\n  tana code P03 12-14 \"Awareness gap/Knowing the targets\" Trust\n  tana code P03 12.3 \"Concrete targets\"\n  tana code P03 --quote \"nobody could tell me the target\" 1.1.1 --memo \"typical\"\n  tana code P03 --span 1200:1290 #7\n  tana code --from codings.csv"
+)]
+pub struct CodeArgs {
+    /// The transcript
+    #[arg(required_unless_present = "from")]
+    pub transcript: Option<String>,
+    /// A segment locator (12, 12-14, 12.3) unless --quote or --span is given, then themes
+    #[arg(value_name = "SEGMENT|THEME")]
+    pub rest: Vec<String>,
+    #[command(flatten)]
+    pub at: Addressing,
+    /// A memo on the coding
+    #[arg(long)]
+    pub memo: Option<String>,
+    /// Create themes that do not exist yet (as emergent themes, parents included)
+    #[arg(long)]
+    pub create: bool,
+    /// Code in batch from a CSV with columns transcript, theme, and segment, quote or span
+    /// (optional: occurrence, memo, coder)
+    #[arg(long, value_name = "CSV", conflicts_with_all = ["transcript", "quote", "span"])]
+    pub from: Option<PathBuf>,
+}
+
+/// How the text is addressed besides segment numbers.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Addressing {
+    /// Code the text that matches this quote (whitespace runs match any whitespace)
+    #[arg(long, conflicts_with = "span")]
+    pub quote: Option<String>,
+    /// With --quote: ignore case
+    #[arg(long, short = 'i')]
+    pub ignore_case: bool,
+    /// With --quote: which match to use when the quote occurs more than once
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub occurrence: Option<u64>,
+    /// Code the characters START:END (code points, end exclusive)
+    #[arg(long, value_name = "START:END")]
+    pub span: Option<String>,
+}
+
+/// Remove themes from a segment, sentence, quote or span
+///
+/// Codings inside the addressed text are removed; codings that reach beyond it are trimmed
+/// to what remains.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  tana uncode P03 12 1.2\n  tana uncode P03 --quote \"the target\" Trust"
+)]
+pub struct UncodeArgs {
+    /// The transcript
+    pub transcript: String,
+    /// A segment locator (12, 12-14, 12.3) unless --quote or --span is given, then themes
+    #[arg(value_name = "SEGMENT|THEME", required = true)]
+    pub rest: Vec<String>,
+    #[command(flatten)]
+    pub at: Addressing,
+}
+
+/// Split the positional arguments into a locator and theme references.
+fn locator_and_themes(at: &Addressing, rest: &[String]) -> Result<(Locator, Vec<String>)> {
+    let (loc, themes) = if let Some(q) = &at.quote {
+        (
+            Locator::Quote {
+                text: q.clone(),
+                ignore_case: at.ignore_case,
+                occurrence: at.occurrence.map(|n| n as usize),
+            },
+            rest.to_vec(),
+        )
+    } else if let Some(s) = &at.span {
+        (Locator::parse_span(s)?, rest.to_vec())
+    } else {
+        let Some((first, others)) = rest.split_first() else {
+            return Err(
+                Error::usage("name a segment (12, 12-14, 12.3), --quote or --span")
+                    .with_hint("e.g. tana code P03 12 \"Awareness gap\""),
+            );
+        };
+        if at.occurrence.is_some() || at.ignore_case {
+            return Err(Error::usage(
+                "--occurrence and --ignore-case work with --quote only",
+            ));
+        }
+        (Locator::parse_segments(first)?, others.to_vec())
+    };
+    if themes.is_empty() {
+        return Err(Error::usage("name at least one theme")
+            .with_hint("by number (1.2), path (\"Parent/Child\"), unique name or #id"));
+    }
+    Ok((loc, themes))
+}
+
+pub fn run_code(ctx: &mut Ctx, args: &CodeArgs) -> Result<()> {
+    let coder = ctx.coder_name();
+    if let Some(csv) = &args.from {
+        if !args.rest.is_empty() {
+            return Err(Error::usage("--from takes no other arguments"));
+        }
+        let ignore_case = args.at.ignore_case;
+        let conn = ctx.conn()?;
+        let tx = conn.transaction()?;
+        let coder = coder_id(&tx, &coder)?;
+        let r = batch::apply_csv(&tx, csv, coder, ignore_case)?;
+        tx.commit()?;
+        ctx.info(format!(
+            "coded {} row(s) in {} transcript(s): {} new coding(s), {} joined with overlapping codings, {} already coded",
+            r.rows, r.transcripts, r.added, r.joined, r.already
+        ));
+        return Ok(());
+    }
+    let transcript = args.transcript.as_deref().unwrap_or_default();
+    let (loc, theme_refs) = locator_and_themes(&args.at, &args.rest)?;
+    let conn = ctx.conn()?;
+    let tx = conn.transaction()?;
+    let coder = coder_id(&tx, &coder)?;
+    let doc = Doc::load(&tx, transcript)?;
+    let span = locate(&doc, &loc)?;
+    let mut messages = Vec::new();
+    let mut ids = Vec::new();
+    for r in &theme_refs {
+        let template = Template::load(&tx)?;
+        let id = match template.resolve(r) {
+            Ok(t) => t.id,
+            Err(_) if args.create => {
+                let added = add_path(&tx, r, &NewTheme::default(), true, coder)?;
+                let t = Template::load(&tx)?;
+                let label = t.get(added.id).map(|t| t.label()).unwrap_or_default();
+                messages.push(format!("added theme {label}"));
+                added.id
+            }
+            Err(e) => return Err(e),
+        };
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    let stamp = Stamp::new(&tx, coder)?;
+    let template = Template::load(&tx)?;
+    for id in ids {
+        let label = template.get(id).map(|t| t.label()).unwrap_or_default();
+        let what = format!("{} {}", doc.name, loc.describe());
+        match coding::add(&tx, doc.id, id, span, args.memo.as_deref(), &stamp)? {
+            Added::New(_) => messages.push(format!("coded {what} with {label}")),
+            Added::Joined(n) => messages.push(format!(
+                "coded {what} with {label} (joined with {n} overlapping coding(s) of that theme)"
+            )),
+            Added::AlreadyCoded => messages.push(format!("{what} was already coded with {label}")),
+        }
+    }
+    tx.commit()?;
+    for m in messages {
+        ctx.info(m);
+    }
+    ctx.info(format!("  \"{}\"", shorten(doc.slice(span), 70)));
+    Ok(())
+}
+
+pub fn run_uncode(ctx: &mut Ctx, args: &UncodeArgs) -> Result<()> {
+    let (loc, theme_refs) = locator_and_themes(&args.at, &args.rest)?;
+    let conn = ctx.conn()?;
+    let tx = conn.transaction()?;
+    let doc = Doc::load(&tx, &args.transcript)?;
+    let span = locate(&doc, &loc)?;
+    let template = Template::load(&tx)?;
+    let mut messages = Vec::new();
+    for r in &theme_refs {
+        let t = template.resolve(r)?;
+        let n = coding::remove(&tx, doc.id, t.id, span)?;
+        if n == 0 {
+            return Err(Error::user(format!(
+                "{} {} is not coded with {}",
+                doc.name,
+                loc.describe(),
+                t.label()
+            ))
+            .with_hint(format!(
+                "run \"tana show {}\" to see its codings; nothing was changed",
+                doc.name
+            )));
+        }
+        messages.push(format!(
+            "uncoded {} {} from {} ({n} coding(s) removed or trimmed)",
+            doc.name,
+            loc.describe(),
+            t.label()
+        ));
+    }
+    tx.commit()?;
+    for m in messages {
+        ctx.info(m);
+    }
+    Ok(())
+}

@@ -1,0 +1,151 @@
+//! `tana freq`: the theme × transcript table, with roll-up to parent themes.
+
+use serde_json::Value;
+
+use crate::analysis::freq::{by_attribute, freq, FreqOptions, FreqTable, Measure};
+use crate::cli::{split_list, Ctx};
+use crate::error::Result;
+use crate::output::{one_decimal, Format, Table};
+use crate::template::Template;
+
+/// Print the theme × transcript table: presence, segments, codings, words or coverage
+///
+/// Rows are themes in template order; a parent counts the union of its own and all its
+/// sub-themes' codings, never a span twice. The last columns give the participants with the
+/// theme (n of N) and their percentage. With --by, columns are groups of participants.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  tana freq\n  tana freq --depth 1\n  tana freq --measure segments --format csv > segments.csv\n  tana freq --by role\n  tana freq --transcripts P01,P02,P03"
+)]
+pub struct FreqArgs {
+    /// What each cell counts
+    #[arg(long, value_enum, default_value = "presence")]
+    pub measure: Measure,
+    /// Show themes down to this level (1 = top-level themes only)
+    #[arg(long, value_name = "N")]
+    pub depth: Option<usize>,
+    /// Count participants with each theme per group of this attribute (e.g. role)
+    #[arg(long, value_name = "ATTR")]
+    pub by: Option<String>,
+    /// Only these transcripts (comma-separated or repeated)
+    #[arg(long, value_name = "NAMES")]
+    pub transcripts: Vec<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+}
+
+pub fn run(ctx: &mut Ctx, args: &FreqArgs) -> Result<()> {
+    let conn = ctx.conn()?;
+    let template = Template::load(conn)?;
+    let only = split_list(&args.transcripts);
+    let opts = FreqOptions {
+        measure: if args.by.is_some() {
+            Measure::Presence
+        } else {
+            args.measure
+        },
+        depth: args.depth,
+        transcripts: (!only.is_empty()).then_some(only),
+        coder: None,
+    };
+    let table = freq(conn, &template, &opts)?;
+    if let Some(attr) = &args.by {
+        if args.measure != Measure::Presence {
+            ctx.warn("--by counts participants with each theme; --measure is ignored");
+        }
+        let by = by_attribute(ctx.conn()?, &table, attr)?;
+        let mut out = Table::new(
+            ["number", "theme"]
+                .iter()
+                .map(|s| s.to_string())
+                .chain(by.groups.iter().map(|(g, n)| format!("{g} (n={n})")))
+                .chain(["participants".to_string(), "percent".to_string()]),
+        );
+        for (theme, counts, total) in &by.rows {
+            let mut row: Vec<Value> =
+                vec![theme.number.clone().into(), theme_cell(theme, args.format)];
+            row.extend(counts.iter().map(|&c| Value::from(c)));
+            row.extend(summary(*total, by.total, args.format));
+            out.push(row);
+        }
+        out.write(ctx.out(), args.format)?;
+        if matches!(args.format, Format::Table | Format::Md) {
+            let line = format!(
+                "Cells count participants with the theme or any of its sub-themes in each group of \"{}\"; N = {}. {CAUTION}",
+                by.attribute, by.total
+            );
+            footer(ctx, args.format, &line)?;
+        }
+        return Ok(());
+    }
+    let out = to_table(&table, args.format);
+    out.write(ctx.out(), args.format)?;
+    if matches!(args.format, Format::Table | Format::Md) {
+        let line = format!(
+            "Cells: {} — {}. N = {} transcripts. {CAUTION}",
+            table.measure.as_str(),
+            table.measure.explain(),
+            table.transcripts.len()
+        );
+        footer(ctx, args.format, &line)?;
+    }
+    Ok(())
+}
+
+const CAUTION: &str = "Frequency is not importance (King): read counts beside the quotes.";
+
+fn footer(ctx: &mut Ctx, format: Format, line: &str) -> Result<()> {
+    if format == Format::Md {
+        writeln!(ctx.out(), "\n{line}")?;
+    } else {
+        writeln!(ctx.out(), "{line}")?;
+    }
+    Ok(())
+}
+
+fn theme_cell(theme: &crate::model::Theme, format: Format) -> Value {
+    match format {
+        Format::Table => format!("{}{}", "  ".repeat(theme.level() - 1), theme.name).into(),
+        _ => theme.name.clone().into(),
+    }
+}
+
+fn summary(n: usize, total: usize, format: Format) -> [Value; 2] {
+    let pct = if total == 0 {
+        0.0
+    } else {
+        n as f64 * 100.0 / total as f64
+    };
+    match format {
+        Format::Table | Format::Md => [format!("{n}/{total}").into(), format!("{pct:.0}%").into()],
+        _ => [n.into(), one_decimal(pct)],
+    }
+}
+
+/// Build the output table from the computed frequencies.
+pub fn to_table(table: &FreqTable, format: Format) -> Table {
+    let mut out = Table::new(
+        ["number", "theme"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain(table.transcripts.iter().map(|t| t.name.clone()))
+            .chain(["participants".to_string(), "percent".to_string()]),
+    );
+    let text_format = matches!(format, Format::Table | Format::Md);
+    for row in &table.rows {
+        let mut cells: Vec<Value> = vec![
+            row.theme.number.clone().into(),
+            theme_cell(&row.theme, format),
+        ];
+        for &v in &row.cells {
+            cells.push(match table.measure {
+                Measure::Presence if text_format => if v > 0.0 { "✓" } else { "" }.into(),
+                Measure::Coverage => one_decimal(v),
+                _ => Value::from(v as u64),
+            });
+        }
+        cells.extend(summary(row.participants, table.transcripts.len(), format));
+        out.push(cells);
+    }
+    out
+}

@@ -1,0 +1,106 @@
+//! `tana import`: add transcripts from text files.
+
+use std::path::PathBuf;
+
+use regex::Regex;
+
+use crate::cli::Ctx;
+use crate::error::{Error, Result};
+use crate::import::{attributes::parse_pair, import_file, ImportOptions};
+use crate::project::coder_id;
+use crate::segment::TurnRule;
+
+/// Import transcripts from .txt or .md files
+///
+/// Each file becomes one transcript named after the file stem. Speaker turns are detected
+/// (`Interviewer:`, `P3:`, `Participant 3:`, `MODERATOR:`, `[04:12] PARTICIPANT 4:`,
+/// `Jane Doe:`); without turns, each paragraph is a segment. All files are imported in one
+/// transaction: if one fails, none is imported.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  tana import interviews/*.txt\n  tana import raw/int7.txt --name P07 --attr role=manager --attr sector=IT\n  tana import P03.txt --replace\n  tana import notes.txt --speaker-pattern '^(?P<speaker>[A-Z]{2,3})> '"
+)]
+pub struct ImportArgs {
+    /// Transcript files (.txt, .md)
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Name of the transcript (only with one file; default: the file stem)
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Set a participant attribute, e.g. role=manager (repeatable)
+    #[arg(long = "attr", value_name = "KEY=VALUE")]
+    pub attrs: Vec<String>,
+    /// Replace a transcript of the same name, keeping its codings on their text
+    #[arg(long)]
+    pub replace: bool,
+    /// Regex that matches a speaker label at the start of a line; group `speaker` (or group 1)
+    /// is the speaker's name
+    #[arg(long, value_name = "REGEX", conflicts_with = "paragraphs")]
+    pub speaker_pattern: Option<String>,
+    /// Do not look for speaker turns: every paragraph is a segment
+    #[arg(long)]
+    pub paragraphs: bool,
+}
+
+pub fn run(ctx: &mut Ctx, args: &ImportArgs) -> Result<()> {
+    if args.name.is_some() && args.files.len() > 1 {
+        return Err(Error::usage("--name works with one file only")
+            .with_hint("import the files one by one, or rename them"));
+    }
+    let attributes = args
+        .attrs
+        .iter()
+        .map(|a| parse_pair(a))
+        .collect::<Result<Vec<_>>>()?;
+    let turns = if args.paragraphs {
+        TurnRule::Paragraphs
+    } else if let Some(p) = &args.speaker_pattern {
+        let re = Regex::new(p)
+            .map_err(|e| Error::usage(format!("--speaker-pattern is not a valid regex: {e}")))?;
+        TurnRule::Pattern(re)
+    } else {
+        TurnRule::Detect
+    };
+    let opts = ImportOptions {
+        name: args.name.clone(),
+        attributes,
+        replace: args.replace,
+        turns,
+    };
+    let coder = ctx.coder_name();
+    let quiet = ctx.global.quiet;
+    let conn = ctx.conn()?;
+    let tx = conn.transaction()?;
+    let coder = coder_id(&tx, &coder)?;
+    let mut done = Vec::new();
+    for file in &args.files {
+        done.push(import_file(&tx, file, &opts, coder)?);
+    }
+    tx.commit()?;
+    if !quiet {
+        let many = done.len() > 20;
+        for d in done.iter().filter(|_| !many) {
+            let verb = if d.replaced { "replaced" } else { "imported" };
+            let mut line = format!(
+                "{verb} {}: {} segments, {} speakers, {} words",
+                d.name, d.segments, d.speakers, d.words
+            );
+            if d.moved_codings > 0 {
+                line.push_str(&format!(
+                    "; {} codings moved with their text",
+                    d.moved_codings
+                ));
+            }
+            if d.speakers == 0 {
+                line.push_str(" (no speaker turns found: segments are paragraphs)");
+            }
+            eprintln!("{line}");
+        }
+        let segs: usize = done.iter().map(|d| d.segments).sum();
+        let words: usize = done.iter().map(|d| d.words).sum();
+        if many || done.len() > 1 {
+            eprintln!("{} transcripts, {segs} segments, {words} words", done.len());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,195 @@
+//! The command line: global flags, the command enum, dispatch, and `Ctx`, which opens the
+//! project once and owns stdout and stderr.
+
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use rusqlite::Connection;
+
+use crate::error::{Error, Result};
+use crate::project;
+
+mod attr;
+mod code;
+mod codebook;
+mod demo;
+mod freq;
+mod import;
+mod init;
+mod quotes;
+mod show;
+mod template;
+mod theme;
+mod transcripts;
+
+/// Template analysis of qualitative data: transcripts, a hierarchical coding template,
+/// codings, and theme tables, in one SQLite project file.
+#[derive(Debug, Parser)]
+#[command(name = "tana", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    after_help = "Quick start:\n  tana demo                 build and show the demo study\n  tana init study.tana      create a project\n  tana import interviews/*.txt\n  tana template import template.md\n  tana code P03 12 \"Awareness gap\"\n  tana freq"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct GlobalArgs {
+    /// The project file (default: TANA_PROJECT, else the only *.tana file here)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub project: Option<PathBuf>,
+    /// Print no messages or progress on stderr (data still goes to stdout)
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Who is coding (default: TANA_CODER, else the OS user name)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub coder: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Init(init::InitArgs),
+    Import(import::ImportArgs),
+    #[command(subcommand)]
+    Attr(attr::AttrCommand),
+    Transcripts(transcripts::TranscriptsArgs),
+    Show(show::ShowArgs),
+    #[command(subcommand)]
+    Theme(theme::ThemeCommand),
+    Template(template::TemplateArgs),
+    Code(code::CodeArgs),
+    Uncode(code::UncodeArgs),
+    Freq(freq::FreqArgs),
+    Quotes(quotes::QuotesArgs),
+    Codebook(codebook::CodebookArgs),
+    Demo(demo::DemoArgs),
+}
+
+/// What every command gets: flags, the project (opened on first use), and the output streams.
+pub struct Ctx {
+    pub global: GlobalArgs,
+    conn: Option<Connection>,
+    path: Option<PathBuf>,
+    out: BufWriter<std::io::Stdout>,
+}
+
+impl Ctx {
+    pub fn new(global: GlobalArgs) -> Ctx {
+        Ctx {
+            global,
+            conn: None,
+            path: None,
+            out: BufWriter::new(std::io::stdout()),
+        }
+    }
+
+    /// The project connection, found and opened on first use.
+    pub fn conn(&mut self) -> Result<&mut Connection> {
+        if self.conn.is_none() {
+            let env = std::env::var_os("TANA_PROJECT")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from);
+            let cwd = std::env::current_dir().map_err(|e| Error::io(&PathBuf::from("."), e))?;
+            let path = project::discover(self.global.project.as_deref(), env.as_deref(), &cwd)?;
+            self.conn = Some(project::open(&path)?);
+            self.path = Some(path);
+        }
+        Ok(self.conn.as_mut().expect("opened above"))
+    }
+
+    /// Use an already open connection (for `init` and `demo`).
+    pub fn set_conn(&mut self, conn: Connection, path: PathBuf) {
+        self.conn = Some(conn);
+        self.path = Some(path);
+    }
+
+    /// The coder's name: `--coder`, `TANA_CODER`, the OS user, or "unknown".
+    pub fn coder_name(&self) -> String {
+        self.global
+            .coder
+            .clone()
+            .or_else(|| std::env::var("TANA_CODER").ok())
+            .or_else(|| std::env::var("USER").ok())
+            .or_else(|| std::env::var("USERNAME").ok())
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "unknown".to_string())
+    }
+
+    /// A message for the researcher on stderr, unless `-q`.
+    pub fn info(&self, msg: impl std::fmt::Display) {
+        if !self.global.quiet {
+            eprintln!("{msg}");
+        }
+    }
+
+    /// A warning on stderr, unless `-q`.
+    pub fn warn(&self, msg: impl std::fmt::Display) {
+        if !self.global.quiet {
+            eprintln!("warning: {msg}");
+        }
+    }
+
+    /// stdout, buffered.
+    pub fn out(&mut self) -> &mut dyn Write {
+        &mut self.out
+    }
+}
+
+/// Parse, run, print errors; returns the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return e.exit_code();
+        }
+    };
+    let mut ctx = Ctx::new(cli.global.clone());
+    let result = run(&mut ctx, &cli.command).and_then(|()| ctx.out.flush().map_err(Error::from));
+    match result {
+        Ok(()) => 0,
+        Err(e) if e.is_broken_pipe() => 0,
+        Err(e) => {
+            let _ = ctx.out.flush();
+            eprintln!("error: {e}");
+            if let Some(h) = e.hint() {
+                eprintln!("hint: {h}");
+            }
+            e.exit_code()
+        }
+    }
+}
+
+fn run(ctx: &mut Ctx, command: &Command) -> Result<()> {
+    match command {
+        Command::Init(a) => init::run(ctx, a),
+        Command::Import(a) => import::run(ctx, a),
+        Command::Attr(a) => attr::run(ctx, a),
+        Command::Transcripts(a) => transcripts::run(ctx, a),
+        Command::Show(a) => show::run(ctx, a),
+        Command::Theme(a) => theme::run(ctx, a),
+        Command::Template(a) => template::run(ctx, a),
+        Command::Code(a) => code::run_code(ctx, a),
+        Command::Uncode(a) => code::run_uncode(ctx, a),
+        Command::Freq(a) => freq::run(ctx, a),
+        Command::Quotes(a) => quotes::run(ctx, a),
+        Command::Codebook(a) => codebook::run(ctx, a),
+        Command::Demo(a) => demo::run(ctx, a),
+    }
+}
+
+/// Split `a,b,c` and repeated values into one list.
+pub fn split_list(values: &[String]) -> Vec<String> {
+    values
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}

@@ -1,0 +1,218 @@
+//! Write-up outputs: the codebook and quote tables.
+
+use std::collections::HashMap;
+
+use rusqlite::Connection;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::Result;
+use crate::model::Theme;
+use crate::output::{opt, Table};
+use crate::template::Template;
+use crate::text::slice_chars;
+
+/// Per theme: direct codings, and participants with the theme or a sub-theme.
+pub fn theme_counts(
+    conn: &Connection,
+    template: &Template,
+    coder: Option<i64>,
+) -> Result<HashMap<i64, (usize, usize)>> {
+    let mut stmt = conn.prepare(
+        "SELECT theme_id, transcript_id, count(*) FROM coding
+         WHERE ?1 IS NULL OR coder_id = ?1 GROUP BY theme_id, transcript_id",
+    )?;
+    let mut direct: HashMap<i64, usize> = HashMap::new();
+    let mut present: HashMap<i64, Vec<i64>> = HashMap::new();
+    let mut rows = stmt.query([coder])?;
+    while let Some(r) = rows.next()? {
+        let (theme, transcript, n): (i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        *direct.entry(theme).or_default() += n as usize;
+        present.entry(theme).or_default().push(transcript);
+    }
+    let mut out = HashMap::new();
+    for t in &template.themes {
+        let mut who: Vec<i64> = template
+            .subtree(t.id)
+            .iter()
+            .flat_map(|s| present.get(&s.id).cloned().unwrap_or_default())
+            .collect();
+        who.sort_unstable();
+        who.dedup();
+        out.insert(t.id, (direct.get(&t.id).copied().unwrap_or(0), who.len()));
+    }
+    Ok(out)
+}
+
+/// The codebook as a table: every codebook field of every theme.
+pub fn codebook_table(conn: &Connection, template: &Template) -> Result<Table> {
+    let counts = theme_counts(conn, template, None)?;
+    let mut table = Table::new([
+        "number",
+        "name",
+        "path",
+        "parent",
+        "level",
+        "kind",
+        "origin",
+        "source",
+        "definition",
+        "when_to_use",
+        "when_not_to_use",
+        "example",
+        "created_in_version",
+        "retired_in_version",
+        "memo",
+        "color",
+        "codings",
+        "participants",
+    ]);
+    for t in &template.themes {
+        let parent = t
+            .parent_id
+            .and_then(|p| template.get(p))
+            .map(|p| Value::String(p.number.clone()))
+            .unwrap_or(Value::Null);
+        let (codings, participants) = counts.get(&t.id).copied().unwrap_or_default();
+        let f = &t.fields;
+        table.push(vec![
+            t.number.clone().into(),
+            t.name.clone().into(),
+            t.path_string().into(),
+            parent,
+            t.level().into(),
+            t.kind.as_str().into(),
+            t.origin.as_str().into(),
+            opt(&f.source),
+            opt(&f.definition),
+            opt(&f.include),
+            opt(&f.exclude),
+            opt(&f.example),
+            opt(&t.created_in_version),
+            opt(&t.retired_in_version),
+            opt(&f.memo),
+            opt(&f.color),
+            codings.into(),
+            participants.into(),
+        ]);
+    }
+    Ok(table)
+}
+
+/// The codebook as a Markdown document, one section per theme.
+pub fn codebook_markdown(conn: &Connection, template: &Template, total: usize) -> Result<String> {
+    let counts = theme_counts(conn, template, None)?;
+    let mut out = String::from("# Codebook\n");
+    for t in &template.themes {
+        let hashes = "#".repeat((t.level() + 1).min(6));
+        out.push_str(&format!("\n{hashes} {} {}\n\n", t.number, t.name));
+        let (codings, participants) = counts.get(&t.id).copied().unwrap_or_default();
+        let mut field = |label: &str, value: Option<&str>| {
+            if let Some(v) = value.filter(|v| !v.trim().is_empty()) {
+                out.push_str(&format!("- **{label}:** {}\n", v.trim()));
+            }
+        };
+        let parent = t.parent_id.and_then(|p| template.get(p)).map(|p| p.label());
+        field("Parent", parent.as_deref());
+        field("Level", Some(&t.level().to_string()));
+        field("Kind", Some(t.kind.as_str()));
+        let origin = match (&t.origin, &t.fields.source) {
+            (crate::model::Origin::APriori, Some(s)) => format!("a priori ({s})"),
+            (crate::model::Origin::APriori, None) => "a priori".to_string(),
+            _ => "emergent".to_string(),
+        };
+        field("Origin", Some(&origin));
+        let f = &t.fields;
+        field("Definition", f.definition.as_deref());
+        field("When to use", f.include.as_deref());
+        field("When not to use", f.exclude.as_deref());
+        field("Example", f.example.as_deref());
+        field("Created in version", t.created_in_version.as_deref());
+        field("Retired in version", t.retired_in_version.as_deref());
+        field("Memo", f.memo.as_deref());
+        field(
+            "Coded",
+            Some(&format!(
+                "{codings} coding(s); {participants} of {total} participants (with sub-themes)"
+            )),
+        );
+    }
+    Ok(out)
+}
+
+/// One coded extract.
+#[derive(Debug, Clone, Serialize)]
+pub struct Quote {
+    pub transcript: String,
+    pub segment: Option<i64>,
+    pub speaker: Option<String>,
+    pub theme: String,
+    pub theme_name: String,
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    pub memo: Option<String>,
+}
+
+/// Coded extracts of a theme (and its sub-themes if asked), in transcript and text order.
+pub fn quotes(
+    conn: &Connection,
+    template: &Template,
+    theme: &Theme,
+    with_subthemes: bool,
+    per_participant: Option<usize>,
+    coder: Option<i64>,
+) -> Result<Vec<Quote>> {
+    let ids: Vec<i64> = if with_subthemes {
+        template.subtree(theme.id).iter().map(|t| t.id).collect()
+    } else {
+        vec![theme.id]
+    };
+    let placeholders = vec!["?"; ids.len()].join(",");
+    let sql = format!(
+        "SELECT c.transcript_id, t.name, c.theme_id, c.start, c.end, c.memo, t.text
+         FROM coding c JOIN transcript t ON t.id = c.transcript_id
+         WHERE c.theme_id IN ({placeholders}) AND (?{n} IS NULL OR c.coder_id = ?{n})
+         ORDER BY c.transcript_id, c.start, c.end, c.theme_id",
+        n = ids.len() + 1
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let mut params: Vec<rusqlite::types::Value> = ids.iter().map(|&i| i.into()).collect();
+    params.push(coder.map_or(rusqlite::types::Value::Null, Into::into));
+    let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+    let mut out = Vec::new();
+    let mut per: HashMap<i64, usize> = HashMap::new();
+    let mut seg_stmt = conn.prepare_cached(
+        "SELECT number, speaker FROM segment WHERE transcript_id = ?1 AND start <= ?2
+         ORDER BY start DESC LIMIT 1",
+    )?;
+    while let Some(r) = rows.next()? {
+        let transcript_id: i64 = r.get(0)?;
+        let n = per.entry(transcript_id).or_default();
+        if per_participant.is_some_and(|max| *n >= max) {
+            continue;
+        }
+        *n += 1;
+        let theme_id: i64 = r.get(2)?;
+        let (start, end) = (r.get::<_, i64>(3)? as usize, r.get::<_, i64>(4)? as usize);
+        let text: String = r.get(6)?;
+        let seg: Option<(i64, Option<String>)> = seg_stmt
+            .query_row((transcript_id, start as i64), |s| {
+                Ok((s.get(0)?, s.get(1)?))
+            })
+            .ok();
+        let t = template.get(theme_id);
+        out.push(Quote {
+            transcript: r.get(1)?,
+            segment: seg.as_ref().map(|s| s.0),
+            speaker: seg.and_then(|s| s.1),
+            theme: t.map(|t| t.number.clone()).unwrap_or_default(),
+            theme_name: t.map(|t| t.name.clone()).unwrap_or_default(),
+            start,
+            end,
+            text: slice_chars(&text, start, end).to_string(),
+            memo: r.get(5)?,
+        });
+    }
+    Ok(out)
+}

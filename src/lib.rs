@@ -1,0 +1,21 @@
+//! tana: template analysis of qualitative data, over one SQLite project file.
+//!
+//! The library is usable without the CLI: `project` opens files, `import` and `segment` turn
+//! text into transcripts and segments, `template` owns the theme tree, `coding` applies themes
+//! to spans, `analysis` counts, and `export` renders codebooks and quotes.
+
+pub mod analysis;
+pub mod cli;
+pub mod coding;
+pub mod demo;
+pub mod error;
+pub mod export;
+pub mod import;
+pub mod model;
+pub mod output;
+pub mod project;
+pub mod segment;
+pub mod template;
+pub mod text;
+
+pub use error::{Error, Result};

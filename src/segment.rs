@@ -1,0 +1,391 @@
+//! Speaker turns, paragraphs and sentences: how a transcript's text becomes numbered segments.
+//!
+//! A segment is a speaker turn when turns are detected, otherwise a paragraph. Its span excludes
+//! the speaker label (and any timestamp) and surrounding whitespace. All offsets are code points.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use regex::Regex;
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::text::{count_words, Offsets};
+
+/// One segment of a transcript, before it is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SegmentSpan {
+    pub speaker: Option<String>,
+    pub start: usize,
+    pub end: usize,
+    pub words: usize,
+    pub time: Option<String>,
+}
+
+/// How to find speaker turns.
+#[derive(Debug, Clone, Default)]
+pub enum TurnRule {
+    /// Detect the common conventions (`Interviewer:`, `P3:`, `[04:12] PARTICIPANT 4:`, ...).
+    #[default]
+    Detect,
+    /// A user regex matched at the start of a line; group `speaker` (or group 1) is the label.
+    Pattern(Regex),
+    /// No turns: every paragraph is a segment.
+    Paragraphs,
+}
+
+/// A line that starts a turn: the label, an optional timestamp, and where the speech starts.
+#[derive(Debug, Clone)]
+struct LabelMatch {
+    label: String,
+    time: Option<String>,
+    /// Byte offset (within the line) where the speech starts.
+    body: usize,
+}
+
+fn label_regex() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?x)^[\ \t]*
+              (?:[\[(](?P<time>(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?)[\])][\ \t]*)?
+              (?:\*\*|__)?
+              (?P<label>[\p{Lu}\p{Lt}\p{N}][\p{L}\p{M}\p{N}'’.\-]*(?:[\ ][\p{L}\p{N}][\p{L}\p{M}\p{N}'’.\-]*){0,3})
+              [\ \t]*(?:\*\*|__)?[\ \t]*:(?:\*\*|__)?
+              (?:[\ \t]+|$)",
+        )
+        .expect("label regex compiles")
+    })
+}
+
+/// Words that often start a line with a colon but are not speakers.
+const NOT_SPEAKERS: &[&str] = &[
+    "note", "notes", "image", "source", "licence", "license", "date", "time", "location", "title",
+    "subject", "http", "https", "re", "fw", "fwd", "question", "answer", "task", "example",
+];
+
+fn match_label(line: &str) -> Option<LabelMatch> {
+    let caps = label_regex().captures(line)?;
+    let label = caps.name("label")?.as_str();
+    if label.chars().count() > 40 {
+        return None;
+    }
+    // Every word of a multi-word label is capitalised ("Participant 3", "Zoë Lindqvist").
+    for w in label.split(' ').skip(1) {
+        let c = w.chars().next()?;
+        if !(c.is_uppercase() || c.is_numeric()) {
+            return None;
+        }
+    }
+    if NOT_SPEAKERS.contains(&label.to_lowercase().as_str()) {
+        return None;
+    }
+    Some(LabelMatch {
+        label: label.to_string(),
+        time: caps.name("time").map(|m| m.as_str().to_string()),
+        body: caps.get(0)?.end(),
+    })
+}
+
+fn match_pattern(re: &Regex, line: &str) -> Option<LabelMatch> {
+    let caps = re.captures(line)?;
+    let whole = caps.get(0)?;
+    if whole.start() != 0 {
+        return None;
+    }
+    let label = caps
+        .name("speaker")
+        .or_else(|| caps.get(1))
+        .map(|m| m.as_str().trim().to_string())
+        .unwrap_or_default();
+    let mut body = whole.end();
+    body += line[body..].len() - line[body..].trim_start().len();
+    Some(LabelMatch {
+        label,
+        time: caps.name("time").map(|m| m.as_str().to_string()),
+        body,
+    })
+}
+
+struct Line<'a> {
+    /// Byte offset of the line in the text.
+    at: usize,
+    text: &'a str,
+}
+
+fn lines(text: &str) -> Vec<Line<'_>> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for l in text.split('\n') {
+        out.push(Line { at, text: l });
+        at += l.len() + 1;
+    }
+    out
+}
+
+/// Split a transcript's text into segments.
+///
+/// With `Detect`, a label counts as a speaker only if it starts at least two lines. When two or
+/// more speakers are found, unlabelled paragraphs continue the previous turn. When only one is
+/// found (a `MODERATOR:` transcript whose participant lines are unlabelled), each run of
+/// unlabelled lines is a turn of `unlabelled_speaker`.
+pub fn segment(text: &str, rule: &TurnRule, unlabelled_speaker: &str) -> Vec<SegmentSpan> {
+    let lines = lines(text);
+    let matches: Vec<Option<LabelMatch>> = match rule {
+        TurnRule::Paragraphs => vec![None; lines.len()],
+        TurnRule::Pattern(re) => lines.iter().map(|l| match_pattern(re, l.text)).collect(),
+        TurnRule::Detect => {
+            let raw: Vec<Option<LabelMatch>> = lines.iter().map(|l| match_label(l.text)).collect();
+            let mut counts: HashMap<&str, usize> = HashMap::new();
+            for m in raw.iter().flatten() {
+                *counts.entry(m.label.as_str()).or_default() += 1;
+            }
+            let keep: Vec<String> = counts
+                .iter()
+                .filter(|(_, &n)| n >= 2)
+                .map(|(l, _)| l.to_string())
+                .collect();
+            raw.into_iter()
+                .map(|m| m.filter(|m| keep.contains(&m.label)))
+                .collect()
+        }
+    };
+    let speakers: std::collections::BTreeSet<&str> =
+        matches.iter().flatten().map(|m| m.label.as_str()).collect();
+    let offsets = Offsets::new(text);
+    let mut builder = Builder {
+        text,
+        offsets: &offsets,
+        out: Vec::new(),
+    };
+    if speakers.is_empty() {
+        paragraphs(&lines, &mut builder);
+    } else if speakers.len() == 1 && matches!(rule, TurnRule::Detect) {
+        one_labelled_speaker(&lines, &matches, unlabelled_speaker, &mut builder);
+    } else {
+        turns(&lines, &matches, &mut builder);
+    }
+    builder.out
+}
+
+struct Builder<'a> {
+    text: &'a str,
+    offsets: &'a Offsets,
+    out: Vec<SegmentSpan>,
+}
+
+impl Builder<'_> {
+    /// Add the byte range `[from, to)` as a segment, trimmed of whitespace; empty ranges vanish.
+    fn push(&mut self, from: usize, to: usize, speaker: Option<String>, time: Option<String>) {
+        let slice = &self.text[from..to];
+        let trimmed_start = slice.len() - slice.trim_start().len();
+        let body = slice.trim();
+        if body.is_empty() {
+            return;
+        }
+        let b0 = from + trimmed_start;
+        let b1 = b0 + body.len();
+        self.out.push(SegmentSpan {
+            speaker,
+            start: self.offsets.char_of_byte(b0),
+            end: self.offsets.char_of_byte(b1),
+            words: count_words(body),
+            time,
+        });
+    }
+}
+
+fn is_blank(l: &Line) -> bool {
+    l.text.trim().is_empty()
+}
+
+fn paragraphs(lines: &[Line], b: &mut Builder) {
+    let mut start: Option<usize> = None;
+    let mut end = 0;
+    for l in lines {
+        if is_blank(l) {
+            if let Some(s) = start.take() {
+                b.push(s, end, None, None);
+            }
+        } else {
+            start.get_or_insert(l.at);
+            end = l.at + l.text.len();
+        }
+    }
+    if let Some(s) = start {
+        b.push(s, end, None, None);
+    }
+}
+
+fn turns(lines: &[Line], matches: &[Option<LabelMatch>], b: &mut Builder) {
+    // Text before the first turn (a heading, a lead) is split into paragraphs.
+    let first = matches
+        .iter()
+        .position(Option::is_some)
+        .unwrap_or(lines.len());
+    paragraphs(&lines[..first], b);
+    let mut current: Option<(usize, usize, String, Option<String>)> = None;
+    for (l, m) in lines[first..].iter().zip(&matches[first..]) {
+        if let Some(m) = m {
+            if let Some((s, e, sp, t)) = current.take() {
+                b.push(s, e, Some(sp), t);
+            }
+            let body = l.at + m.body;
+            current = Some((
+                body,
+                (l.at + l.text.len()).max(body),
+                m.label.clone(),
+                m.time.clone(),
+            ));
+        } else if !is_blank(l) {
+            if let Some(c) = current.as_mut() {
+                c.1 = l.at + l.text.len();
+            }
+        }
+    }
+    if let Some((s, e, sp, t)) = current {
+        b.push(s, e, Some(sp), t);
+    }
+}
+
+fn one_labelled_speaker(
+    lines: &[Line],
+    matches: &[Option<LabelMatch>],
+    unlabelled: &str,
+    b: &mut Builder,
+) {
+    let first = matches
+        .iter()
+        .position(Option::is_some)
+        .unwrap_or(lines.len());
+    paragraphs(&lines[..first], b);
+    let mut run: Option<(usize, usize)> = None;
+    for (l, m) in lines[first..].iter().zip(&matches[first..]) {
+        match m {
+            Some(m) => {
+                if let Some((s, e)) = run.take() {
+                    b.push(s, e, Some(unlabelled.to_string()), None);
+                }
+                let body = l.at + m.body;
+                b.push(
+                    body,
+                    (l.at + l.text.len()).max(body),
+                    Some(m.label.clone()),
+                    m.time.clone(),
+                );
+            }
+            None if !is_blank(l) => {
+                let r = run.get_or_insert((l.at, l.at));
+                r.1 = l.at + l.text.len();
+            }
+            None => {}
+        }
+    }
+    if let Some((s, e)) = run {
+        b.push(s, e, Some(unlabelled.to_string()), None);
+    }
+}
+
+/// Sentences of a segment's text, as code-point spans relative to the segment start.
+pub fn sentences(segment_text: &str) -> Vec<(usize, usize)> {
+    let offsets = Offsets::new(segment_text);
+    segment_text
+        .split_sentence_bound_indices()
+        .filter_map(|(b, s)| {
+            let lead = s.len() - s.trim_start().len();
+            let body = s.trim();
+            if body.is_empty() {
+                return None;
+            }
+            let b0 = b + lead;
+            Some((
+                offsets.char_of_byte(b0),
+                offsets.char_of_byte(b0 + body.len()),
+            ))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::slice_chars;
+
+    fn seg(text: &str) -> Vec<(Option<String>, String)> {
+        segment(text, &TurnRule::Detect, "P")
+            .into_iter()
+            .map(|s| (s.speaker, slice_chars(text, s.start, s.end).to_string()))
+            .collect()
+    }
+
+    fn sp(s: &str) -> Option<String> {
+        Some(s.to_string())
+    }
+
+    #[test]
+    fn interviewer_and_p3_turns() {
+        let t = "Interviewer: Hello there.\n\nP3: Hi. I work in sales.\n\nAnd I like it.\n\nInterviewer: Good.\n\nP3: Yes.";
+        assert_eq!(
+            seg(t),
+            vec![
+                (sp("Interviewer"), "Hello there.".into()),
+                (sp("P3"), "Hi. I work in sales.\n\nAnd I like it.".into()),
+                (sp("Interviewer"), "Good.".into()),
+                (sp("P3"), "Yes.".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn moderator_with_unlabelled_participant_lines() {
+        let t = "Intro line\n\tMODERATOR: Start task 1?\n\tOkay.\n\tIt looks fine.\n\tMODERATOR: Next?\n\tDone.";
+        assert_eq!(
+            seg(t),
+            vec![
+                (None, "Intro line".into()),
+                (sp("MODERATOR"), "Start task 1?".into()),
+                (sp("P"), "Okay.\n\tIt looks fine.".into()),
+                (sp("MODERATOR"), "Next?".into()),
+                (sp("P"), "Done.".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn timestamped_and_padded_labels() {
+        let t = "[04:12] INTERVIEWER: Why?\n[04:20] PARTICIPANT 4: Because.\n[05:01] INTERVIEWER: Ok.\n[05:02] PARTICIPANT 4: Fine.";
+        let s = segment(t, &TurnRule::Detect, "P");
+        assert_eq!(s[1].speaker.as_deref(), Some("PARTICIPANT 4"));
+        assert_eq!(s[1].time.as_deref(), Some("04:20"));
+        let t = "INT : How long?\nRESP: A year.\nINT : Ok.\nRESP: Yes.";
+        assert_eq!(seg(t)[0], (sp("INT"), "How long?".into()));
+        assert_eq!(seg(t)[1], (sp("RESP"), "A year.".into()));
+    }
+
+    #[test]
+    fn full_names_and_single_mentions_are_not_speakers() {
+        let t = "Headline: a story\n\nZoë Lindqvist: One.\n\nInterviewer: Two.\n\nZoë Lindqvist: Three.\n\nInterviewer: Four.";
+        let s = seg(t);
+        assert_eq!(s[0], (None, "Headline: a story".into()));
+        assert_eq!(s[1], (sp("Zoë Lindqvist"), "One.".into()));
+    }
+
+    #[test]
+    fn paragraphs_without_turns() {
+        let t = "First para\nstill first.\n\n\nSecond.\n";
+        assert_eq!(
+            seg(t),
+            vec![
+                (None, "First para\nstill first.".into()),
+                (None, "Second.".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn sentences_are_trimmed_spans() {
+        let s = "Hi there. I'm Zoë! Ok?";
+        let v = sentences(s);
+        assert_eq!(v.len(), 3);
+        assert_eq!(slice_chars(s, v[1].0, v[1].1), "I'm Zoë!");
+    }
+}

@@ -1,0 +1,426 @@
+//! The coding template: the theme tree, its numbering, and how a theme is named on the
+//! command line (number, path, unique name or `#id`).
+
+use std::collections::HashMap;
+
+use rusqlite::Connection;
+
+use crate::error::{Error, Result};
+use crate::model::{Origin, Theme, ThemeFields, ThemeKind};
+use crate::project::now;
+use crate::text::edit_distance;
+
+pub mod outline;
+
+/// The whole template, in display order (depth first, siblings by position).
+#[derive(Debug, Clone, Default)]
+pub struct Template {
+    pub themes: Vec<Theme>,
+    index: HashMap<i64, usize>,
+}
+
+impl Template {
+    /// Load every theme and derive numbers and paths.
+    pub fn load(conn: &Connection) -> Result<Template> {
+        let mut stmt = conn.prepare(
+            "SELECT t.id, t.parent_id, t.position, t.name, t.kind, t.origin, t.source,
+                    t.definition, t.include, t.exclude, t.example, t.memo, t.color,
+                    cv.name, rv.name
+             FROM theme t
+             LEFT JOIN template_version cv ON cv.id = t.created_in_version
+             LEFT JOIN template_version rv ON rv.id = t.retired_in_version
+             ORDER BY t.position, t.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Theme {
+                id: r.get(0)?,
+                parent_id: r.get(1)?,
+                position: r.get(2)?,
+                name: r.get(3)?,
+                kind: ThemeKind::parse(&r.get::<_, String>(4)?),
+                origin: Origin::parse(&r.get::<_, String>(5)?),
+                fields: ThemeFields {
+                    source: r.get(6)?,
+                    definition: r.get(7)?,
+                    include: r.get(8)?,
+                    exclude: r.get(9)?,
+                    example: r.get(10)?,
+                    memo: r.get(11)?,
+                    color: r.get(12)?,
+                },
+                number: String::new(),
+                path: Vec::new(),
+                created_in_version: r.get(13)?,
+                retired_in_version: r.get(14)?,
+            })
+        })?;
+        let all: Vec<Theme> = rows.collect::<rusqlite::Result<_>>()?;
+        Ok(Template::from_unordered(all))
+    }
+
+    /// Order themes depth first and number them.
+    pub fn from_unordered(all: Vec<Theme>) -> Template {
+        let mut children: HashMap<Option<i64>, Vec<Theme>> = HashMap::new();
+        for t in all {
+            children.entry(t.parent_id).or_default().push(t);
+        }
+        for v in children.values_mut() {
+            v.sort_by_key(|t| (t.position, t.id));
+        }
+        let mut themes = Vec::new();
+        fn walk(
+            parent: Option<i64>,
+            prefix: &str,
+            path: &[String],
+            children: &mut HashMap<Option<i64>, Vec<Theme>>,
+            out: &mut Vec<Theme>,
+        ) {
+            let Some(kids) = children.remove(&parent) else {
+                return;
+            };
+            for (i, mut t) in kids.into_iter().enumerate() {
+                t.number = if prefix.is_empty() {
+                    format!("{}", i + 1)
+                } else {
+                    format!("{prefix}.{}", i + 1)
+                };
+                t.path = path.to_vec();
+                t.path.push(t.name.clone());
+                let (id, number, p) = (t.id, t.number.clone(), t.path.clone());
+                out.push(t);
+                walk(Some(id), &number, &p, children, out);
+            }
+        }
+        walk(None, "", &[], &mut children, &mut themes);
+        let index = themes.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
+        Template { themes, index }
+    }
+
+    pub fn get(&self, id: i64) -> Option<&Theme> {
+        self.index.get(&id).map(|&i| &self.themes[i])
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.themes.is_empty()
+    }
+
+    /// Direct children of a theme (or the top level for `None`), in order.
+    pub fn children(&self, parent: Option<i64>) -> impl Iterator<Item = &Theme> {
+        self.themes.iter().filter(move |t| t.parent_id == parent)
+    }
+
+    /// The theme and all its descendants, in display order.
+    pub fn subtree(&self, id: i64) -> Vec<&Theme> {
+        let Some(&i) = self.index.get(&id) else {
+            return Vec::new();
+        };
+        let root = &self.themes[i];
+        let depth = root.path.len();
+        let mut out = vec![root];
+        for t in &self.themes[i + 1..] {
+            if t.path.len() <= depth {
+                break;
+            }
+            out.push(t);
+        }
+        out
+    }
+
+    /// For every theme, the ids of the themes whose codings roll up into it (itself included).
+    pub fn rollup_sets(&self) -> HashMap<i64, Vec<i64>> {
+        self.themes
+            .iter()
+            .map(|t| (t.id, self.subtree(t.id).iter().map(|s| s.id).collect()))
+            .collect()
+    }
+
+    /// Find a theme by path (case-insensitive), walking from the top level.
+    pub fn by_path(&self, parts: &[&str]) -> Option<&Theme> {
+        let mut parent: Option<i64> = None;
+        let mut found = None;
+        for part in parts {
+            let t = self
+                .children(parent)
+                .find(|t| t.name.to_lowercase() == part.trim().to_lowercase())?;
+            parent = Some(t.id);
+            found = Some(t);
+        }
+        found
+    }
+
+    /// Resolve a theme reference: `1.2`, `Parent/Child`, a unique name, or `#id`.
+    pub fn resolve(&self, reference: &str) -> Result<&Theme> {
+        let r = reference.trim();
+        if r.is_empty() {
+            return Err(Error::user("empty theme name"));
+        }
+        if let Some(id) = r.strip_prefix('#') {
+            if let Ok(id) = id.parse::<i64>() {
+                return self.get(id).ok_or_else(|| {
+                    Error::user(format!("no theme has id #{id}"))
+                        .with_hint("run \"tana template\" to list themes")
+                });
+            }
+        }
+        if is_number(r) {
+            return self.themes.iter().find(|t| t.number == r).ok_or_else(|| {
+                Error::user(format!("no theme is numbered {r}"))
+                    .with_hint("run \"tana template\" to list themes and their numbers")
+            });
+        }
+        if r.contains('/') {
+            let parts: Vec<&str> = r.split('/').collect();
+            if let Some(t) = self.by_path(&parts) {
+                return Ok(t);
+            }
+        }
+        let lower = r.to_lowercase();
+        let named: Vec<&Theme> = self
+            .themes
+            .iter()
+            .filter(|t| t.name.to_lowercase() == lower)
+            .collect();
+        match named.len() {
+            1 => Ok(named[0]),
+            0 => Err(self.unknown(r)),
+            _ => Err(Error::user(format!(
+                "theme name \"{r}\" is ambiguous: {}",
+                named
+                    .iter()
+                    .map(|t| format!("{} ({})", t.number, t.path_string()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+            .with_hint("name it by number or by path, e.g. \"Parent/Child\"")),
+        }
+    }
+
+    fn unknown(&self, r: &str) -> Error {
+        let lower = r.to_lowercase();
+        let last = lower
+            .rsplit('/')
+            .next()
+            .unwrap_or(&lower)
+            .trim()
+            .to_string();
+        let mut scored: Vec<(usize, &Theme)> = self
+            .themes
+            .iter()
+            .filter_map(|t| {
+                let name = t.name.to_lowercase();
+                let d = edit_distance(&name, &last);
+                let close = d <= (last.chars().count() / 3).max(2);
+                let contains = last.chars().count() >= 3 && name.contains(&last);
+                (close || contains).then_some((d, t))
+            })
+            .collect();
+        scored.sort_by_key(|(d, t)| (*d, t.number.clone()));
+        let mut msg = format!("no theme matches \"{r}\"");
+        if !scored.is_empty() {
+            let names: Vec<String> = scored
+                .iter()
+                .take(3)
+                .map(|(_, t)| format!("\"{}\"", t.label()))
+                .collect();
+            msg.push_str(&format!(" (did you mean {}?)", names.join(" or ")));
+        }
+        Error::user(msg)
+            .with_hint("run \"tana template\" to list themes, or create it with \"tana theme add\"")
+    }
+}
+
+fn is_number(s: &str) -> bool {
+    s.split('.')
+        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Options for creating a theme.
+#[derive(Debug, Clone)]
+pub struct NewTheme {
+    pub kind: ThemeKind,
+    pub origin: Origin,
+    pub fields: ThemeFields,
+}
+
+impl Default for NewTheme {
+    fn default() -> Self {
+        NewTheme {
+            kind: ThemeKind::Hierarchical,
+            origin: Origin::Emergent,
+            fields: ThemeFields::default(),
+        }
+    }
+}
+
+/// Insert one theme under `parent` (at the end of its siblings). Returns its id.
+pub fn insert_theme(
+    conn: &Connection,
+    parent: Option<i64>,
+    name: &str,
+    new: &NewTheme,
+    coder: i64,
+) -> Result<i64> {
+    let name = name.trim();
+    validate_name(name)?;
+    let clash: Option<i64> = conn
+        .query_row(
+            "SELECT id FROM theme WHERE ifnull(parent_id, 0) = ifnull(?1, 0) AND lower(name) = lower(?2)",
+            (parent, name),
+            |r| r.get(0),
+        )
+        .ok();
+    if clash.is_some() {
+        return Err(Error::user(format!(
+            "a theme named \"{name}\" already exists at that level"
+        ))
+        .with_hint("sibling themes need different names"));
+    }
+    let position: i64 = conn.query_row(
+        "SELECT ifnull(max(position), 0) + 1 FROM theme WHERE ifnull(parent_id, 0) = ifnull(?1, 0)",
+        [parent],
+        |r| r.get(0),
+    )?;
+    let f = &new.fields;
+    conn.execute(
+        "INSERT INTO theme (parent_id, position, name, kind, origin, source, definition, include,
+                            exclude, example, memo, color, created_at, created_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        rusqlite::params![
+            parent,
+            position,
+            name,
+            new.kind.as_str(),
+            new.origin.as_str(),
+            f.source,
+            f.definition,
+            f.include,
+            f.exclude,
+            f.example,
+            f.memo,
+            f.color,
+            now(),
+            coder
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+fn validate_name(name: &str) -> Result<()> {
+    if name.is_empty() {
+        return Err(Error::user("a theme name cannot be empty"));
+    }
+    if name.contains('/') {
+        return Err(Error::user(format!(
+            "theme name \"{name}\" contains \"/\", which separates parent and child"
+        ))
+        .with_hint("write \"Parent/Child\" to add Child under Parent"));
+    }
+    if name.starts_with('#') || is_number(name) {
+        return Err(Error::user(format!(
+            "theme name \"{name}\" would be read as a number or id"
+        ))
+        .with_hint("give the theme a name in words"));
+    }
+    Ok(())
+}
+
+/// What `add_path` did.
+#[derive(Debug, Clone)]
+pub struct Added {
+    pub id: i64,
+    /// Parents created on the way (with `--parents`), as paths.
+    pub created_parents: Vec<String>,
+}
+
+/// Add a theme named by a path ("Parent/Child"). The parent part may be any theme reference.
+/// Missing parents are created only with `parents`.
+pub fn add_path(
+    conn: &Connection,
+    path: &str,
+    new: &NewTheme,
+    parents: bool,
+    coder: i64,
+) -> Result<Added> {
+    let template = Template::load(conn)?;
+    let path = path.trim().trim_matches('/');
+    let (parent_ref, name) = match path.rsplit_once('/') {
+        Some((p, n)) => (Some(p), n.trim()),
+        None => (None, path),
+    };
+    let mut created_parents = Vec::new();
+    let parent = match parent_ref {
+        None => None,
+        Some(p) => match template.resolve(p) {
+            Ok(t) => Some(t.id),
+            Err(_) if parents => {
+                let mut parent = None;
+                let mut walked: Vec<&str> = Vec::new();
+                for part in p.split('/').map(str::trim) {
+                    walked.push(part);
+                    let existing = Template::load(conn)?.by_path(&walked).map(|t| t.id);
+                    parent = Some(match existing {
+                        Some(id) => id,
+                        None => {
+                            created_parents.push(walked.join("/"));
+                            insert_theme(conn, parent, part, &NewTheme::default(), coder)?
+                        }
+                    });
+                }
+                parent
+            }
+            Err(_) => return Err(Error::user(format!("parent theme \"{p}\" does not exist"))
+                .with_hint(
+                "add --parents to create missing parents, or run \"tana template\" to list themes",
+            )),
+        },
+    };
+    let id = insert_theme(conn, parent, name, new, coder)?;
+    Ok(Added {
+        id,
+        created_parents,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::project::{coder_id, migrate};
+
+    fn project() -> (Connection, i64) {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        let c = coder_id(&conn, "ana").unwrap();
+        (conn, c)
+    }
+
+    #[test]
+    fn numbers_follow_tree_order() {
+        let (conn, c) = project();
+        let n = NewTheme::default();
+        add_path(&conn, "Awareness", &n, false, c).unwrap();
+        add_path(&conn, "Design", &n, false, c).unwrap();
+        add_path(&conn, "Awareness/Targets", &n, false, c).unwrap();
+        add_path(&conn, "Awareness/Targets/Vague", &n, false, c).unwrap();
+        let t = Template::load(&conn).unwrap();
+        let labels: Vec<String> = t.themes.iter().map(|t| t.label()).collect();
+        assert_eq!(
+            labels,
+            vec!["1 Awareness", "1.1 Targets", "1.1.1 Vague", "2 Design"]
+        );
+        assert_eq!(t.resolve("1.1.1").unwrap().name, "Vague");
+        assert_eq!(t.resolve("awareness/targets").unwrap().number, "1.1");
+        assert_eq!(t.resolve("vague").unwrap().number, "1.1.1");
+        let err = t.resolve("Vagu").unwrap_err().to_string();
+        assert!(err.contains("did you mean \"1.1.1 Vague\""), "{err}");
+    }
+
+    #[test]
+    fn missing_parent_needs_parents_flag() {
+        let (conn, c) = project();
+        let n = NewTheme::default();
+        assert!(add_path(&conn, "A/B", &n, false, c).is_err());
+        let added = add_path(&conn, "A/B/C", &n, true, c).unwrap();
+        assert_eq!(added.created_parents, vec!["A", "A/B"]);
+        assert!(add_path(&conn, "a/b/c", &n, false, c).is_err());
+    }
+}

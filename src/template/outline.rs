@@ -1,0 +1,295 @@
+//! The template as a nested Markdown list: parse, render, and import idempotently.
+//!
+//! One list item per theme; indentation makes the hierarchy. An item reads
+//! `Name [a priori: SOURCE] [integrative]: definition`, every part after the name optional.
+
+use rusqlite::Connection;
+
+use super::{insert_theme, NewTheme, Template};
+use crate::error::{Error, Result};
+use crate::model::{Origin, ThemeFields, ThemeKind};
+
+/// One theme read from an outline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutlineItem {
+    /// 1-based line number in the file.
+    pub line: usize,
+    /// Names from the top level down to this theme.
+    pub path: Vec<String>,
+    pub kind: ThemeKind,
+    pub origin: Origin,
+    pub source: Option<String>,
+    pub definition: Option<String>,
+}
+
+/// Parse a nested Markdown list. Lines that are not list items (headings, prose) are skipped.
+pub fn parse(text: &str, file: &str) -> Result<Vec<OutlineItem>> {
+    let mut items: Vec<OutlineItem> = Vec::new();
+    // Stack of (indent, path) of open items.
+    let mut stack: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut in_fence = false;
+    for (i, raw) in text.lines().enumerate() {
+        let line_no = i + 1;
+        if raw.trim_start().starts_with("```") {
+            in_fence = !in_fence;
+            continue;
+        }
+        if in_fence {
+            continue;
+        }
+        let expanded = raw.replace('\t', "    ");
+        let indent = expanded.len() - expanded.trim_start().len();
+        let rest = expanded.trim_start();
+        let Some(body) = list_item_body(rest) else {
+            continue;
+        };
+        let (name, kind, origin, source, definition) = parse_item(body).map_err(|m| {
+            Error::user(format!("{file}, line {line_no}: {m}"))
+                .with_hint("an item reads \"- Name [a priori: source] [integrative]: definition\"")
+        })?;
+        while stack.last().is_some_and(|(ind, _)| *ind >= indent) {
+            stack.pop();
+        }
+        let mut path = stack.last().map(|(_, p)| p.clone()).unwrap_or_default();
+        path.push(name);
+        if let Some(prev) = items
+            .iter()
+            .find(|it| lower_path(&it.path) == lower_path(&path))
+        {
+            return Err(Error::user(format!(
+                "{file}, line {line_no}: theme \"{}\" is listed twice at the same level (first on line {})",
+                path.join("/"),
+                prev.line
+            ))
+            .with_hint("sibling themes need different names"));
+        }
+        stack.push((indent, path.clone()));
+        items.push(OutlineItem {
+            line: line_no,
+            path,
+            kind,
+            origin,
+            source,
+            definition,
+        });
+    }
+    Ok(items)
+}
+
+fn lower_path(p: &[String]) -> Vec<String> {
+    p.iter().map(|s| s.to_lowercase()).collect()
+}
+
+fn list_item_body(rest: &str) -> Option<&str> {
+    for marker in ["- ", "* ", "+ "] {
+        if let Some(b) = rest.strip_prefix(marker) {
+            return Some(b);
+        }
+    }
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if digits > 0 {
+        let after = &rest[digits..];
+        if let Some(b) = after
+            .strip_prefix(". ")
+            .or_else(|| after.strip_prefix(") "))
+        {
+            return Some(b);
+        }
+    }
+    None
+}
+
+type Parsed = (String, ThemeKind, Origin, Option<String>, Option<String>);
+
+fn parse_item(body: &str) -> std::result::Result<Parsed, String> {
+    let body = body.trim();
+    // The name runs up to the first tag or ": ".
+    let name_end = [
+        body.find(" ["),
+        body.find(": "),
+        body.ends_with(':').then(|| body.len() - 1),
+    ]
+    .into_iter()
+    .flatten()
+    .min()
+    .unwrap_or(body.len());
+    let name = body[..name_end].trim().trim_matches('*').trim().to_string();
+    if name.is_empty() {
+        return Err("a list item has no theme name".to_string());
+    }
+    let mut rest = body[name_end..].trim_start();
+    let mut kind = ThemeKind::Hierarchical;
+    let mut origin = Origin::Emergent;
+    let mut source = None;
+    while let Some(tag_body) = rest.strip_prefix('[') {
+        let close = tag_body
+            .find(']')
+            .ok_or_else(|| "a \"[\" tag is not closed with \"]\"".to_string())?;
+        let tag = tag_body[..close].trim();
+        let lower = tag.to_lowercase();
+        if lower == "integrative" {
+            kind = ThemeKind::Integrative;
+        } else if lower.starts_with("a priori") || lower.starts_with("a-priori") {
+            origin = Origin::APriori;
+            let src = tag[8..].trim_start_matches(':').trim();
+            if !src.is_empty() {
+                source = Some(src.to_string());
+            }
+        } else {
+            return Err(format!(
+                "unknown tag \"[{tag}]\" (known: [a priori: SOURCE], [integrative])"
+            ));
+        }
+        rest = tag_body[close + 1..].trim_start();
+    }
+    let definition = match rest.strip_prefix(':') {
+        Some(d) if !d.trim().is_empty() => Some(d.trim().to_string()),
+        Some(_) => None,
+        None if rest.is_empty() => None,
+        None => return Err(format!("unexpected text after the name: \"{rest}\"")),
+    };
+    Ok((name, kind, origin, source, definition))
+}
+
+/// Render the template as an outline that `parse` reads back to the same template.
+pub fn render(template: &Template) -> String {
+    let mut out = String::new();
+    for t in &template.themes {
+        out.push_str(&"  ".repeat(t.level() - 1));
+        out.push_str("- ");
+        out.push_str(&t.name);
+        if t.origin == Origin::APriori {
+            match &t.fields.source {
+                Some(s) => out.push_str(&format!(" [a priori: {s}]")),
+                None => out.push_str(" [a priori]"),
+            }
+        }
+        if t.kind == ThemeKind::Integrative {
+            out.push_str(" [integrative]");
+        }
+        if let Some(d) = &t.fields.definition {
+            out.push_str(": ");
+            out.push_str(&crate::text::fold_whitespace(d));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// A difference between the outline and an existing theme, left as the project has it.
+#[derive(Debug, Clone)]
+pub struct Conflict {
+    pub line: usize,
+    pub number: String,
+    pub path: String,
+    pub field: &'static str,
+    pub project: String,
+    pub outline: String,
+}
+
+/// What an import did.
+#[derive(Debug, Default)]
+pub struct ImportReport {
+    pub added: Vec<String>,
+    pub unchanged: usize,
+    pub conflicts: Vec<Conflict>,
+}
+
+/// Merge an outline into the template: add missing themes, keep existing ones, and report
+/// every field where the outline disagrees with the project. Running it twice adds nothing.
+pub fn import(conn: &Connection, items: &[OutlineItem], coder: i64) -> Result<ImportReport> {
+    let mut report = ImportReport::default();
+    for item in items {
+        let template = Template::load(conn)?;
+        let parts: Vec<&str> = item.path.iter().map(String::as_str).collect();
+        if let Some(existing) = template.by_path(&parts) {
+            let mut differs = false;
+            let mut check = |field: &'static str, project: String, outline: String| {
+                if project != outline {
+                    differs = true;
+                    report.conflicts.push(Conflict {
+                        line: item.line,
+                        number: existing.number.clone(),
+                        path: existing.path_string(),
+                        field,
+                        project,
+                        outline,
+                    });
+                }
+            };
+            if let Some(def) = &item.definition {
+                let have = existing.fields.definition.clone().unwrap_or_default();
+                if crate::text::fold_whitespace(&have) != crate::text::fold_whitespace(def) {
+                    check("definition", have, def.clone());
+                }
+            }
+            check(
+                "kind",
+                existing.kind.as_str().into(),
+                item.kind.as_str().into(),
+            );
+            check(
+                "origin",
+                existing.origin.as_str().into(),
+                item.origin.as_str().into(),
+            );
+            if !differs {
+                report.unchanged += 1;
+            }
+            continue;
+        }
+        let parent = match parts.len() {
+            1 => None,
+            n => Some(
+                template
+                    .by_path(&parts[..n - 1])
+                    .expect("parents are imported before children")
+                    .id,
+            ),
+        };
+        let new = NewTheme {
+            kind: item.kind,
+            origin: item.origin,
+            fields: ThemeFields {
+                definition: item.definition.clone(),
+                source: item.source.clone(),
+                ..ThemeFields::default()
+            },
+        };
+        insert_theme(
+            conn,
+            parent,
+            item.path.last().expect("path is never empty"),
+            &new,
+            coder,
+        )?;
+        report.added.push(item.path.join("/"));
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_nested_items_with_tags_and_definitions() {
+        let text = "# T\n\nprose: here\n- Awareness [a priori: Service Gap model]: What they know.\n  - Targets\n    * Vague: Slogans.\n- Trust [integrative]\n";
+        let items = parse(text, "t.md").unwrap();
+        assert_eq!(items.len(), 4);
+        assert_eq!(items[0].origin, Origin::APriori);
+        assert_eq!(items[0].source.as_deref(), Some("Service Gap model"));
+        assert_eq!(items[0].definition.as_deref(), Some("What they know."));
+        assert_eq!(items[2].path, vec!["Awareness", "Targets", "Vague"]);
+        assert_eq!(items[3].kind, ThemeKind::Integrative);
+        assert_eq!(items[3].path, vec!["Trust"]);
+    }
+
+    #[test]
+    fn rejects_duplicates_and_unknown_tags_with_line_numbers() {
+        let err = parse("- A\n- B\n- a\n", "t.md").unwrap_err().to_string();
+        assert!(err.contains("line 3") && err.contains("line 1"), "{err}");
+        let err = parse("- A [weird]\n", "t.md").unwrap_err().to_string();
+        assert!(err.contains("line 1") && err.contains("[weird]"), "{err}");
+    }
+}

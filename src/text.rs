@@ -1,0 +1,260 @@
+//! Text rules shared by every importer: UTF-8 validation, BOM and line endings, code-point
+//! offsets, word counts and whitespace-folded matching.
+
+use unicode_segmentation::UnicodeSegmentation;
+
+/// Why raw bytes are not acceptable transcript text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TextProblem {
+    Empty,
+    Binary { byte: usize },
+    InvalidUtf8 { byte: usize },
+}
+
+impl TextProblem {
+    pub fn describe(&self) -> String {
+        match self {
+            TextProblem::Empty => "the file is empty (or holds only whitespace)".to_string(),
+            TextProblem::Binary { byte } => {
+                format!("looks like a binary file, not text (NUL byte at byte position {byte})")
+            }
+            TextProblem::InvalidUtf8 { byte } => {
+                format!("is not valid UTF-8 (invalid byte at byte position {byte})")
+            }
+        }
+    }
+}
+
+/// Decode raw file bytes into the stored form: UTF-8, no BOM, `\n` line endings.
+pub fn decode(bytes: &[u8]) -> Result<String, TextProblem> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Some(pos) = body.iter().position(|&b| b == 0) {
+        let offset = bytes.len() - body.len();
+        return Err(TextProblem::Binary { byte: pos + offset });
+    }
+    let text = match std::str::from_utf8(body) {
+        Ok(t) => t,
+        Err(e) => {
+            let offset = bytes.len() - body.len();
+            return Err(TextProblem::InvalidUtf8 {
+                byte: e.valid_up_to() + offset,
+            });
+        }
+    };
+    let text = normalize_newlines(text);
+    if text.trim().is_empty() {
+        return Err(TextProblem::Empty);
+    }
+    Ok(text)
+}
+
+/// `\r\n` and lone `\r` become `\n`; nothing else changes.
+pub fn normalize_newlines(text: &str) -> String {
+    if !text.contains('\r') {
+        return text.to_string();
+    }
+    text.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+/// Maps between byte offsets and code-point offsets of one string.
+///
+/// Interfaces speak code points; Rust slices speak bytes. Build one per text and convert at the
+/// boundary. Construction is O(n); lookups are O(log n) (O(1) for ASCII-only text).
+pub struct Offsets {
+    /// Byte offset of every code point, plus the text length at the end. Empty if ASCII-only.
+    starts: Vec<usize>,
+    len_bytes: usize,
+}
+
+impl Offsets {
+    pub fn new(text: &str) -> Offsets {
+        let starts = if text.is_ascii() {
+            Vec::new()
+        } else {
+            let mut v: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+            v.push(text.len());
+            v
+        };
+        Offsets {
+            starts,
+            len_bytes: text.len(),
+        }
+    }
+
+    /// Number of code points in the text.
+    pub fn len_chars(&self) -> usize {
+        if self.starts.is_empty() {
+            self.len_bytes
+        } else {
+            self.starts.len() - 1
+        }
+    }
+
+    /// Code-point offset of a byte offset that lies on a character boundary.
+    pub fn char_of_byte(&self, byte: usize) -> usize {
+        if self.starts.is_empty() {
+            byte
+        } else {
+            match self.starts.binary_search(&byte) {
+                Ok(i) => i,
+                Err(i) => i,
+            }
+        }
+    }
+
+    /// Byte offset of a code-point offset (clamped to the end of the text).
+    pub fn byte_of_char(&self, ch: usize) -> usize {
+        if self.starts.is_empty() {
+            ch.min(self.len_bytes)
+        } else {
+            self.starts[ch.min(self.starts.len() - 1)]
+        }
+    }
+}
+
+/// The text of the code-point span `[start, end)`.
+pub fn slice_chars(text: &str, start: usize, end: usize) -> &str {
+    let offsets = Offsets::new(text);
+    &text[offsets.byte_of_char(start)..offsets.byte_of_char(end)]
+}
+
+/// Words as unicode-segmentation sees them (word-bound segments holding a letter or digit).
+pub fn count_words(text: &str) -> usize {
+    text.unicode_words().count()
+}
+
+/// Code-point offsets of the start of every word.
+pub fn word_starts(text: &str) -> Vec<usize> {
+    let offsets = Offsets::new(text);
+    text.unicode_word_indices()
+        .map(|(b, _)| offsets.char_of_byte(b))
+        .collect()
+}
+
+/// Find every occurrence of `needle` in `haystack`, treating any run of whitespace as one space
+/// (and optionally ignoring case). Returns code-point spans into `haystack`.
+pub fn find_folded(haystack: &str, needle: &str, ignore_case: bool) -> Vec<(usize, usize)> {
+    let fold = |c: char| -> Vec<char> {
+        if ignore_case {
+            c.to_lowercase().collect()
+        } else {
+            vec![c]
+        }
+    };
+    // The needle, folded: whitespace runs become one ' ', ends trimmed.
+    let mut pattern: Vec<char> = Vec::new();
+    for c in needle.trim().chars() {
+        if c.is_whitespace() {
+            if pattern.last() != Some(&' ') {
+                pattern.push(' ');
+            }
+        } else {
+            pattern.extend(fold(c));
+        }
+    }
+    if pattern.is_empty() {
+        return Vec::new();
+    }
+    // The haystack, folded the same way, remembering each folded char's source span.
+    let mut folded: Vec<char> = Vec::new();
+    let mut origin: Vec<(usize, usize)> = Vec::new();
+    for (i, c) in haystack.chars().enumerate() {
+        if c.is_whitespace() {
+            if folded.last() == Some(&' ') {
+                origin.last_mut().expect("a space has an origin").1 = i + 1;
+            } else {
+                folded.push(' ');
+                origin.push((i, i + 1));
+            }
+        } else {
+            for f in fold(c) {
+                folded.push(f);
+                origin.push((i, i + 1));
+            }
+        }
+    }
+    let mut found = Vec::new();
+    if pattern.len() > folded.len() {
+        return found;
+    }
+    let first = pattern[0];
+    let mut i = 0;
+    while i + pattern.len() <= folded.len() {
+        if folded[i] == first && folded[i..i + pattern.len()] == pattern[..] {
+            let start = origin[i].0;
+            let end = origin[i + pattern.len() - 1].1;
+            // Matching the start of a multi-char lowercase expansion only.
+            if found.last().map(|&(s, _)| s) != Some(start) {
+                found.push((start, end));
+            }
+        }
+        i += 1;
+    }
+    found
+}
+
+/// Collapse whitespace runs to single spaces and trim.
+pub fn fold_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Levenshtein distance, for "did you mean" suggestions.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_strips_bom_and_normalises_newlines() {
+        assert_eq!(decode(b"\xEF\xBB\xBFa\r\nb\rc").unwrap(), "a\nb\nc");
+    }
+
+    #[test]
+    fn decode_reports_invalid_utf8_byte_position() {
+        assert_eq!(
+            decode(b"abc\xFFdef"),
+            Err(TextProblem::InvalidUtf8 { byte: 3 })
+        );
+        assert_eq!(decode(b"ab\0c"), Err(TextProblem::Binary { byte: 2 }));
+        assert_eq!(decode(b"  \n"), Err(TextProblem::Empty));
+    }
+
+    #[test]
+    fn offsets_convert_both_ways() {
+        let t = "é🌱a";
+        let o = Offsets::new(t);
+        assert_eq!(o.len_chars(), 3);
+        assert_eq!(o.byte_of_char(2), 6);
+        assert_eq!(o.char_of_byte(6), 2);
+        assert_eq!(slice_chars(t, 1, 3), "🌱a");
+    }
+
+    #[test]
+    fn find_folded_ignores_whitespace_runs_and_case() {
+        let hay = "We said\n  the  Targets were vague. the targets";
+        assert_eq!(find_folded(hay, "the targets", false), vec![(37, 48)]);
+        assert_eq!(find_folded(hay, "the targets", true).len(), 2);
+        assert_eq!(find_folded(hay, "said the", false), vec![(3, 15)]);
+    }
+
+    #[test]
+    fn words_count_accented_and_cjk_text() {
+        assert_eq!(count_words("Zoë's café, 42 €!"), 3);
+        assert!(count_words("我哋今日好開心") >= 1);
+    }
+}
