@@ -86,6 +86,18 @@ fn match_label(line: &str) -> Option<LabelMatch> {
     })
 }
 
+/// Labels that are speakers even when they occur once (`P1:`, `Interviewer:`, `Speaker 2:`).
+fn is_role_label(label: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?i)^(?:interviewer|interviewee|moderator|facilitator|respondent|researcher|participant(?: ?\d+)?|speaker ?\d+|p ?\d+|r\d+|i\d*|int|resp)$",
+        )
+        .expect("role regex compiles")
+    })
+    .is_match(label)
+}
+
 fn match_pattern(re: &Regex, line: &str) -> Option<LabelMatch> {
     let caps = re.captures(line)?;
     let whole = caps.get(0)?;
@@ -141,7 +153,7 @@ pub fn segment(text: &str, rule: &TurnRule, unlabelled_speaker: &str) -> Vec<Seg
             }
             let keep: Vec<String> = counts
                 .iter()
-                .filter(|(_, &n)| n >= 2)
+                .filter(|(l, &n)| n >= 2 || is_role_label(l))
                 .map(|(l, _)| l.to_string())
                 .collect();
             raw.into_iter()

@@ -93,7 +93,7 @@ fn add(ctx: &mut Ctx, a: &AddArgs) -> Result<()> {
     let template = Template::load(&tx)?;
     tx.commit()?;
     for p in &added.created_parents {
-        if let Some(t) = template.resolve(p).ok() {
+        if let Ok(t) = template.resolve(p) {
             ctx.info(format!("added parent {}", t.label()));
         }
     }

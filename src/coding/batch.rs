@@ -120,7 +120,7 @@ pub fn apply_csv(
             let theme = template.resolve(theme_ref).map_err(|e| e.to_string())?;
             let given: Vec<&str> = [c_segment, c_quote, c_span]
                 .into_iter()
-                .filter_map(|c| get(c))
+                .filter_map(&get)
                 .collect();
             if given.len() != 1 {
                 return Err(format!(

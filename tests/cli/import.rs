@@ -1,0 +1,251 @@
+use crate::TestEnv;
+use insta::assert_snapshot;
+
+#[test]
+fn import_detects_turns_and_names_transcripts_by_stem() {
+    let env = TestEnv::new();
+    env.write(
+        "P07.txt",
+        "Interviewer: Hello.\n\nParticipant 7: Hi there.\nStill me.\n\nInterviewer: Bye.\n\nParticipant 7: Bye!\n",
+    );
+    assert_snapshot!(env.run(&["import", "P07.txt", "--attr", "role=manager"]), @"
+    exit: 0
+    --- stdout
+    --- stderr
+    imported P07: 4 segments, 2 speakers, 7 words
+    ");
+    assert_snapshot!(env.run(&["show", "P07"]), @r"
+    exit: 0
+    --- stdout
+       1  Interviewer: Hello.
+       2  Participant 7: Hi there.
+          Still me.
+       3  Interviewer: Bye.
+       4  Participant 7: Bye!
+    --- stderr
+    ");
+    assert_snapshot!(env.run(&["transcripts"]), @"
+    exit: 0
+    --- stdout
+     transcript   speakers   segments   words   codings   coded   role
+    ──────────────────────────────────────────────────────────────────────
+     P07                 2          4       7         0   0%      manager
+    --- stderr
+    ");
+}
+
+#[test]
+fn import_handles_timestamps_moderator_lines_and_padded_labels() {
+    let env = TestEnv::new();
+    env.write(
+        "ts.txt",
+        "[00:01] INTERVIEWER: Why?\n[04:12] PARTICIPANT 4: Because.\n[05:00] INTERVIEWER: Ok.\n[05:02] PARTICIPANT 4: Fine.\n",
+    );
+    env.write(
+        "P09.txt",
+        "1 Read the home tab.\n\tMODERATOR: Could you start?\n\tOkay, yes.\n\tIt is clear.\n\tMODERATOR: Next one?\n\tDone.\n",
+    );
+    env.write(
+        "pad.txt",
+        "INT : How long?\nRESP: A year.\nINT : Good.\nRESP: Yes.\n",
+    );
+    env.write(
+        "names.md",
+        "# Headline: a story\n\nA lead paragraph.\n\nJane Doe: First.\n\nJohn Roe: Second.\n\nJane Doe: Third.\n\nJohn Roe: Fourth.\n",
+    );
+    env.ok(&["import", "ts.txt", "P09.txt", "pad.txt", "names.md"]);
+    assert_snapshot!(env.ok(&["show", "ts"]), @r"
+       1  [00:01] INTERVIEWER: Why?
+       2  [04:12] PARTICIPANT 4: Because.
+       3  [05:00] INTERVIEWER: Ok.
+       4  [05:02] PARTICIPANT 4: Fine.
+    ");
+    assert_snapshot!(env.ok(&["show", "P09"]), @r"
+       1  1 Read the home tab.
+       2  MODERATOR: Could you start?
+       3  P09: Okay, yes.
+          	It is clear.
+       4  MODERATOR: Next one?
+       5  P09: Done.
+    ");
+    assert_snapshot!(env.ok(&["show", "pad"]), @r"
+       1  INT: How long?
+       2  RESP: A year.
+       3  INT: Good.
+       4  RESP: Yes.
+    ");
+    assert_snapshot!(env.ok(&["show", "names"]), @r"
+       1  # Headline: a story
+       2  A lead paragraph.
+       3  Jane Doe: First.
+       4  John Roe: Second.
+       5  Jane Doe: Third.
+       6  John Roe: Fourth.
+    ");
+}
+
+#[test]
+fn import_without_turns_makes_paragraph_segments() {
+    let env = TestEnv::new();
+    env.write(
+        "essay.txt",
+        "First paragraph,\nwrapped.\n\nSecond paragraph.\n",
+    );
+    assert_snapshot!(env.run(&["import", "essay.txt"]), @r"
+    exit: 0
+    --- stdout
+    --- stderr
+    imported essay: 2 segments, 0 speakers, 5 words (no speaker turns found: segments are paragraphs)
+    ");
+}
+
+#[test]
+fn speaker_pattern_overrides_detection() {
+    let env = TestEnv::new();
+    env.write("chat.txt", "AB> hello there\nCD> hi\nAB> bye\n");
+    env.ok(&[
+        "import",
+        "chat.txt",
+        "--speaker-pattern",
+        r"^(?P<speaker>[A-Z]{2})> ",
+    ]);
+    assert_snapshot!(env.ok(&["show", "chat"]), @r"
+       1  AB: hello there
+       2  CD: hi
+       3  AB: bye
+    ");
+    let err = env.fails(
+        &[
+            "import",
+            "chat.txt",
+            "--name",
+            "x",
+            "--speaker-pattern",
+            "(",
+        ],
+        2,
+    );
+    assert!(
+        err.contains("--speaker-pattern is not a valid regex"),
+        "{err}"
+    );
+}
+
+#[test]
+fn import_strips_bom_and_crlf_and_counts_code_points() {
+    let env = TestEnv::new();
+    env.write(
+        "bom.txt",
+        b"\xEF\xBB\xBFA: caf\xC3\xA9 \xF0\x9F\x8C\xB1 ok\r\nB: yes\r\nA: no\r\nB: fine\r\n",
+    );
+    env.ok(&["import", "bom.txt"]);
+    env.ok(&["theme", "add", "T"]);
+    // "café 🌱 ok" starts after "A: " (3 code points) and is 9 code points long.
+    env.ok(&["code", "bom", "--span", "3:12", "T"]);
+    let out = env.ok(&["quotes", "T", "--format", "csv"]);
+    assert!(out.contains("bom,1,A,1,T,3,12,café 🌱 ok,"), "{out}");
+}
+
+#[test]
+fn reimport_is_refused_without_replace() {
+    let env = TestEnv::study();
+    assert_snapshot!(env.run(&["import", "P01.txt"]), @r#"
+    exit: 1
+    --- stdout
+    --- stderr
+    error: transcript P01 already exists
+    hint: add --replace to replace its text (codings are kept where their text is unchanged), or --name to import under another name
+    "#);
+}
+
+#[test]
+fn replace_keeps_codings_on_their_text_and_refuses_to_orphan() {
+    let env = TestEnv::study();
+    env.ok(&[
+        "code",
+        "P01",
+        "--quote",
+        "nobody could tell me the target",
+        "Vague targets",
+    ]);
+    // The coded words move: the coding follows them.
+    env.write(
+        "P01.txt",
+        "Interviewer: Hi.\n\nInterviewer: What are the targets?\n\nP1: Honestly, nobody could tell me the target. It is all slogans.\n",
+    );
+    assert_snapshot!(env.run(&["import", "P01.txt", "--replace"]), @"
+    exit: 0
+    --- stdout
+    --- stderr
+    replaced P01: 3 segments, 2 speakers, 16 words; 1 codings moved with their text
+    ");
+    let q = env.ok(&["quotes", "Vague targets", "--format", "csv"]);
+    assert!(q.contains("P01,3,P1,1.1.1,Vague targets,"), "{q}");
+    assert!(q.contains(",nobody could tell me the target,"), "{q}");
+    // The coded words are gone: refused, and nothing changes.
+    let before = env.dump();
+    env.write(
+        "P01.txt",
+        "Interviewer: Hi.\n\nP1: Something else entirely.\n",
+    );
+    assert_snapshot!(env.fails(&["import", "P01.txt", "--replace"], 1), @r#"
+    error: replacing P01 would orphan 1 of its 1 codings: their text is no longer found exactly once in the new file
+    hint: uncode them first ("tana show P01" lists them), or restore the coded text in the new file; nothing was changed
+    "#);
+    assert_eq!(before, env.dump());
+}
+
+#[test]
+fn bad_files_are_refused_by_name_and_nothing_is_written() {
+    let env = TestEnv::new();
+    env.write("good.txt", "A: one\nB: two\n");
+    env.write("bad.txt", b"Interviewer: caf\xE9 au lait\n");
+    env.write("empty.txt", "  \n\n");
+    env.write("bin.txt", b"PK\x03\x04\x00\x00binary");
+    assert_snapshot!(env.fails(&["import", "good.txt", "bad.txt"], 1), @r"
+    error: bad.txt is not valid UTF-8 (invalid byte at byte position 16)
+    hint: save the transcript as UTF-8 text and import it again; nothing was imported
+    ");
+    assert_snapshot!(env.fails(&["import", "empty.txt"], 1), @r"
+    error: empty.txt the file is empty (or holds only whitespace)
+    hint: save the transcript as UTF-8 text and import it again; nothing was imported
+    ");
+    assert_snapshot!(env.fails(&["import", "bin.txt"], 1), @r"
+    error: bin.txt looks like a binary file, not text (NUL byte at byte position 4)
+    hint: save the transcript as UTF-8 text and import it again; nothing was imported
+    ");
+    assert_snapshot!(env.fails(&["import", "missing.txt"], 1), @r"
+    error: missing.txt: no such file
+    hint: check the path; it is relative to the current directory
+    ");
+    assert_snapshot!(env.fails(&["import", "notes.docx"], 1), @r"
+    error: notes.docx: cannot import .docx files yet
+    hint: tana imports plain text (.txt) and Markdown (.md); save the transcript as .txt
+    ");
+    assert_eq!(
+        env.ok(&["transcripts", "--format", "csv"]),
+        "transcript,speakers,segments,words,codings,coded\n"
+    );
+}
+
+#[test]
+fn attributes_are_set_imported_and_bad_rows_reported() {
+    let env = TestEnv::study();
+    env.ok(&["attr", "set", "P03", "role=front-line sales", "tenure=3"]);
+    assert_snapshot!(env.ok(&["attr", "list", "--format", "csv"]), @r"
+    transcript,role,sector,tenure
+    P01,manager,IT,
+    P02,lead,logistics,
+    P03,front-line sales,IT,3
+    ");
+    env.write("bad.csv", "transcript,role\nP01,x\nP99,y\nP98,z\n");
+    let before = env.dump();
+    assert_snapshot!(env.fails(&["attr", "import", "bad.csv"], 1), @r#"
+    error: bad.csv: 2 bad row(s), nothing was changed:
+      line 3: no transcript named "P99"
+      line 4: no transcript named "P98"
+    hint: run "tana transcripts" to list transcript names; the first column must match them
+    "#);
+    assert_eq!(before, env.dump());
+    env.fails(&["attr", "set", "P01", "novalue"], 2);
+}
