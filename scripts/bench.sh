@@ -113,7 +113,7 @@ echo "Median of $REPS runs: wall time (peak RSS)."
 echo
 printf '| step |'; for n in $SIZES; do printf ' N = %s |' "$n"; done; echo
 printf '|---|';    for n in $SIZES; do printf -- '---|'; done; echo
-printf '| words in transcripts |'; for n in $SIZES; do printf ' %s |' "${WORDS[$n]}"; done; echo
+printf '| words in transcripts (wc -w) |'; for n in $SIZES; do printf ' %s |' "${WORDS[$n]}"; done; echo
 printf '| codings |';              for n in $SIZES; do printf ' %s |' "$((n * 50))"; done; echo
 row() {
   local label=$1 step=$2

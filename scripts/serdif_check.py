@@ -301,6 +301,7 @@ def main():
     raw = collections.Counter((r["theme"], r["transcript"]) for r in rows)
     spans = collections.defaultdict(list)
     unresolved = collections.Counter()
+    located = {}
     for r in rows:
         if r["csv_line"] in refused:
             unresolved[(r["theme"], r["transcript"])] += 1
@@ -308,6 +309,7 @@ def main():
         found = find_folded(texts[r["transcript"]], r["quote"])
         span = found[(r["occurrence"] or 1) - 1]
         spans[(r["theme"], r["transcript"])].append(span)
+        located.setdefault((r["theme"], r["transcript"]), []).append((span, r["csv_line"]))
     joined = {k: union_count(v) for k, v in spans.items()}
     duplicates = collections.Counter()
     for k, v in spans.items():
@@ -333,6 +335,12 @@ def main():
         classes[cls] += 1
         details[cls].append(f"{c[0]} / {c[1]}: csv {want}, tana {got}, "
                             f"joined {j}, duplicates {duplicates[c]}, refused {unresolved[c]}")
+        found = sorted(located.get(c, []))
+        for (a, la), (b, lb) in zip(found, found[1:]):
+            if b[0] < a[1]:
+                how = "nested with" if b[1] <= a[1] or a[0] == b[0] else "overlaps"
+                details[cls].append(f"    highlight at CSV line {lb} ({b[0]}:{b[1]}) {how} "
+                                    f"CSV line {la} ({a[0]}:{a[1]})")
 
     print()
     print(f"comparison over {len(cells)} (tag, document) cells "

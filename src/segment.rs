@@ -401,3 +401,108 @@ mod tests {
         assert_eq!(slice_chars(s, v[1].0, v[1].1), "I'm Zoë!");
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use crate::text::{decode, find_folded, fold_whitespace, slice_chars};
+    use proptest::prelude::*;
+
+    const PIECES: &[&str] = &[
+        "Interviewer: ",
+        "P3: ",
+        "MODERATOR: ",
+        "[04:12] PARTICIPANT 4: ",
+        "Zoë Doe: ",
+        "hello",
+        "שלום עולם",
+        "我哋今日",
+        "🌱",
+        "e\u{301}",
+        "café",
+        "ܫܠܡܐ",
+        "don't",
+        "42%",
+        ".",
+        "?",
+        " ",
+        "\n",
+        "\r\n",
+        "\n\n",
+        "\t",
+        "\r",
+    ];
+
+    fn transcript() -> impl Strategy<Value = Vec<u8>> {
+        (
+            any::<bool>(),
+            prop::collection::vec(prop::sample::select(PIECES), 1..80),
+        )
+            .prop_map(|(bom, pieces)| {
+                let mut bytes = if bom {
+                    b"\xEF\xBB\xBF".to_vec()
+                } else {
+                    Vec::new()
+                };
+                for p in pieces {
+                    bytes.extend_from_slice(p.as_bytes());
+                }
+                bytes
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn segments_are_ordered_trimmed_and_cover_all_speech(bytes in transcript()) {
+            let Ok(text) = decode(&bytes) else { return Ok(()) };
+            let bom = '\u{feff}';
+            prop_assert!(!text.contains('\r') && !text.starts_with(bom));
+            let chars = Offsets::new(&text).len_chars();
+            for rule in [TurnRule::Detect, TurnRule::Paragraphs] {
+                let segs = segment(&text, &rule, "X");
+                let mut last_end = 0;
+                for s in &segs {
+                    prop_assert!(s.start >= last_end && s.start < s.end && s.end <= chars);
+                    let body = slice_chars(&text, s.start, s.end);
+                    prop_assert_eq!(body, body.trim());
+                    prop_assert_eq!(s.words, crate::text::count_words(body));
+                    last_end = s.end;
+                }
+                // Between segments there is only whitespace and speaker labels.
+                let mut prev = 0;
+                for s in segs.iter().map(|s| (s.start, s.end)).chain([(chars, chars)]) {
+                    let gap = slice_chars(&text, prev, s.0).trim();
+                    prop_assert!(gap.is_empty() || gap.ends_with(':'), "gap {:?}", gap);
+                    prev = s.1;
+                }
+            }
+        }
+
+        #[test]
+        fn code_point_offsets_round_trip(bytes in transcript()) {
+            let Ok(text) = decode(&bytes) else { return Ok(()) };
+            let o = Offsets::new(&text);
+            prop_assert_eq!(o.len_chars(), text.chars().count());
+            for (i, (b, _)) in text.char_indices().enumerate() {
+                prop_assert_eq!(o.byte_of_char(i), b);
+                prop_assert_eq!(o.char_of_byte(b), i);
+            }
+            prop_assert_eq!(o.byte_of_char(o.len_chars()), text.len());
+        }
+
+        #[test]
+        fn every_slice_is_found_by_its_folded_quote(bytes in transcript(), a in 0usize..400, len in 1usize..60) {
+            let Ok(text) = decode(&bytes) else { return Ok(()) };
+            let chars = text.chars().count();
+            let a = a % chars;
+            let b = (a + len).min(chars);
+            let quote = slice_chars(&text, a, b).trim();
+            if quote.is_empty() { return Ok(()) }
+            let found = find_folded(&text, quote, false);
+            prop_assert!(!found.is_empty());
+            for (s, e) in found {
+                prop_assert_eq!(fold_whitespace(slice_chars(&text, s, e)), fold_whitespace(quote));
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Import every real transcript in ../shared/corpora with tana and check the speaker turns of
+# the usability study. Reads ../shared only; writes to a temporary folder.
+# Usage: scripts/check_corpora.sh [SHARED_DIR]
+set -euo pipefail
+shared=${1:-../shared}
+cd "$(dirname "$0")/.."
+cargo build --quiet
+tana="$PWD/target/debug/tana"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+status=0
+for dir in "$shared"/corpora/*/transcripts "$shared"/corpora/unicode-*/texts; do
+    [ -d "$dir" ] || continue
+    corpus=$(basename "$(dirname "$dir")")
+    project="$work/$corpus.tana"
+    "$tana" -q init "$project"
+    shopt -s nullglob
+    files=("$dir"/*.txt "$dir"/*.md)
+    shopt -u nullglob
+    if [ ${#files[@]} -eq 0 ]; then
+        continue
+    fi
+    if ! "$tana" -q --project "$project" import "${files[@]}"; then
+        echo "FAIL: importing $corpus" >&2
+        status=1
+        continue
+    fi
+    n=$("$tana" --project "$project" transcripts --format csv | tail -n +2 | wc -l)
+    echo "$corpus: imported $n of ${#files[@]} files"
+    [ "$n" -eq ${#files[@]} ] || status=1
+done
+
+# The 17 usability sessions split into MODERATOR and participant turns.
+serdif="$work/serdif-usability-navarro2022.tana"
+if [ -f "$serdif" ]; then
+    bad=$("$tana" --project "$serdif" transcripts --format csv | tail -n +2 | awk -F, '$2 != 2' | wc -l)
+    if [ "$bad" -ne 0 ]; then
+        echo "FAIL: $bad usability sessions do not have exactly 2 speakers" >&2
+        status=1
+    else
+        echo "serdif: every session has MODERATOR and participant turns"
+    fi
+fi
+exit $status
