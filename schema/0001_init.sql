@@ -22,11 +22,12 @@ CREATE TABLE transcript (
     name        TEXT NOT NULL UNIQUE,
     source_path TEXT,
     format      TEXT NOT NULL,
-    text        TEXT NOT NULL,
     chars       INTEGER NOT NULL CHECK (chars >= 0),
     words       INTEGER NOT NULL CHECK (words >= 0),
     imported_at TEXT NOT NULL,
-    imported_by INTEGER NOT NULL REFERENCES coder(id)
+    imported_by INTEGER NOT NULL REFERENCES coder(id),
+    -- Last, so that reading the columns above never walks the text's overflow pages.
+    text        TEXT NOT NULL
 ) STRICT;
 
 -- The units a researcher sees and codes: speaker turns, or paragraphs.
@@ -99,6 +100,7 @@ CREATE TABLE coding (
     created_at    TEXT NOT NULL,
     version_id    INTEGER REFERENCES template_version(id)
 ) STRICT;
-CREATE INDEX coding_by_theme ON coding(theme_id, transcript_id, start);
+-- Covers the report queries (freq, counts), so they never touch the table.
+CREATE INDEX coding_by_theme ON coding(theme_id, transcript_id, start, end, coder_id);
 CREATE INDEX coding_by_transcript ON coding(transcript_id, start, end);
 CREATE INDEX coding_by_coder ON coding(coder_id);

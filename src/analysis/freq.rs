@@ -128,18 +128,18 @@ pub fn transcripts(conn: &Connection, only: Option<&[String]>) -> Result<Vec<Tra
     Ok(picked)
 }
 
-/// Coded spans per (theme, transcript), restricted to the given transcripts and coder.
+/// Coded spans per theme and transcript column, restricted to the given transcripts and coder.
 fn load_spans(
     conn: &Connection,
     ids: &HashMap<i64, usize>,
     coder: Option<i64>,
-) -> Result<HashMap<i64, HashMap<usize, Vec<Span>>>> {
+) -> Result<HashMap<i64, BTreeMap<usize, Vec<Span>>>> {
+    // Served entirely by the covering index coding_by_theme; union_spans sorts later.
     let mut stmt = conn.prepare(
         "SELECT theme_id, transcript_id, start, end FROM coding
-         WHERE ?1 IS NULL OR coder_id = ?1
-         ORDER BY theme_id, transcript_id, start",
+         WHERE ?1 IS NULL OR coder_id = ?1",
     )?;
-    let mut out: HashMap<i64, HashMap<usize, Vec<Span>>> = HashMap::new();
+    let mut out: HashMap<i64, BTreeMap<usize, Vec<Span>>> = HashMap::new();
     let mut rows = stmt.query([coder])?;
     while let Some(r) = rows.next()? {
         let theme: i64 = r.get(0)?;
@@ -157,6 +157,34 @@ fn load_spans(
     Ok(out)
 }
 
+/// For every theme, per transcript column, the union of its own and its descendants' coded
+/// spans. Computed bottom-up, so each span is merged once per ancestor level, not copied
+/// from every descendant again.
+fn rolled_up(
+    template: &Template,
+    mut own: HashMap<i64, BTreeMap<usize, Vec<Span>>>,
+) -> HashMap<i64, BTreeMap<usize, Vec<Span>>> {
+    let mut done: HashMap<i64, BTreeMap<usize, Vec<Span>>> = HashMap::new();
+    // Display order is depth first, so reversed it visits children before their parents.
+    for theme in template.themes.iter().rev() {
+        let mut per_col = own.remove(&theme.id).unwrap_or_default();
+        for child in template.children(Some(theme.id)) {
+            if let Some(c) = done.get(&child.id) {
+                for (col, spans) in c {
+                    per_col.entry(*col).or_default().extend_from_slice(spans);
+                }
+            }
+        }
+        let unioned = per_col
+            .into_iter()
+            .map(|(col, v)| (col, union_spans(v)))
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
+        done.insert(theme.id, unioned);
+    }
+    done
+}
+
 /// Compute the table.
 pub fn freq(conn: &Connection, template: &Template, opts: &FreqOptions) -> Result<FreqTable> {
     if opts.depth == Some(0) {
@@ -168,81 +196,84 @@ pub fn freq(conn: &Connection, template: &Template, opts: &FreqOptions) -> Resul
         .enumerate()
         .map(|(i, t)| (t.id, i))
         .collect();
-    let spans = load_spans(conn, &col_of, opts.coder)?;
+    let unions = rolled_up(template, load_spans(conn, &col_of, opts.coder)?);
+    let shown: Vec<&Theme> = template
+        .themes
+        .iter()
+        .filter(|t| opts.depth.is_none_or(|d| t.level() <= d))
+        .collect();
+    let mut rows: Vec<FreqRow> = shown
+        .iter()
+        .map(|theme| {
+            let per_col = unions.get(&theme.id);
+            let mut cells = vec![0.0; transcripts.len()];
+            if let Some(per_col) = per_col {
+                for (&c, union) in per_col {
+                    cells[c] = match opts.measure {
+                        Measure::Codings => union.len() as f64,
+                        _ => 1.0,
+                    };
+                }
+            }
+            FreqRow {
+                theme: (*theme).clone(),
+                cells,
+                participants: per_col.map_or(0, BTreeMap::len),
+            }
+        })
+        .collect();
 
-    // Per-transcript helpers, loaded only for the measures that need them.
-    let needs_segments = opts.measure == Measure::Segments;
-    let needs_words = matches!(opts.measure, Measure::Words | Measure::Coverage);
-    let coded_cols: std::collections::BTreeSet<usize> =
-        spans.values().flat_map(|m| m.keys().copied()).collect();
-    let mut segment_spans: HashMap<usize, Vec<Span>> = HashMap::new();
-    let mut words_at: HashMap<usize, Vec<usize>> = HashMap::new();
-    if needs_segments {
-        let mut stmt = conn.prepare_cached(
+    // Segments and words need per-transcript data: load one transcript at a time, fill its
+    // column for every theme, and let it go, so memory stays bounded by one transcript.
+    if matches!(
+        opts.measure,
+        Measure::Segments | Measure::Words | Measure::Coverage
+    ) {
+        let coded: std::collections::BTreeSet<usize> = rows
+            .iter()
+            .flat_map(|r| {
+                unions
+                    .get(&r.theme.id)
+                    .into_iter()
+                    .flat_map(|m| m.keys().copied())
+            })
+            .collect();
+        let mut seg_stmt = conn.prepare_cached(
             "SELECT start, end FROM segment WHERE transcript_id = ?1 ORDER BY start",
         )?;
-        for &c in &coded_cols {
-            let v: Vec<Span> = stmt
-                .query_map([transcripts[c].id], |r| {
-                    Ok(Span::new(
-                        r.get::<_, i64>(0)? as usize,
-                        r.get::<_, i64>(1)? as usize,
-                    ))
-                })?
-                .collect::<rusqlite::Result<_>>()?;
-            segment_spans.insert(c, v);
-        }
-    }
-    if needs_words {
-        let mut stmt = conn.prepare_cached("SELECT text FROM transcript WHERE id = ?1")?;
-        for &c in &coded_cols {
-            let text: String = stmt.query_row([transcripts[c].id], |r| r.get(0))?;
-            words_at.insert(c, word_starts(&text));
-        }
-    }
-
-    let mut rows = Vec::new();
-    for theme in &template.themes {
-        if opts.depth.is_some_and(|d| theme.level() > d) {
-            continue;
-        }
-        let mut per_col: BTreeMap<usize, Vec<Span>> = BTreeMap::new();
-        for member in template.subtree(theme.id) {
-            if let Some(m) = spans.get(&member.id) {
-                for (c, v) in m {
-                    per_col.entry(*c).or_default().extend_from_slice(v);
-                }
-            }
-        }
-        let mut cells = vec![0.0; transcripts.len()];
-        let mut participants = 0;
-        for (c, v) in per_col {
-            let union = union_spans(v);
-            if union.is_empty() {
-                continue;
-            }
-            participants += 1;
-            cells[c] = match opts.measure {
-                Measure::Presence => 1.0,
-                Measure::Codings => union.len() as f64,
-                Measure::Segments => count_touched(&segment_spans[&c], &union) as f64,
-                Measure::Words | Measure::Coverage => {
-                    let w = count_words_in(&words_at[&c], &union) as f64;
-                    if opts.measure == Measure::Words {
-                        w
-                    } else if transcripts[c].words > 0 {
-                        w * 100.0 / transcripts[c].words as f64
-                    } else {
-                        0.0
+        let mut text_stmt = conn.prepare_cached("SELECT text FROM transcript WHERE id = ?1")?;
+        for c in coded {
+            let info = &transcripts[c];
+            let measure_of: Box<dyn Fn(&[Span]) -> f64> = if opts.measure == Measure::Segments {
+                let segments: Vec<Span> = seg_stmt
+                    .query_map([info.id], |r| {
+                        Ok(Span::new(
+                            r.get::<_, i64>(0)? as usize,
+                            r.get::<_, i64>(1)? as usize,
+                        ))
+                    })?
+                    .collect::<rusqlite::Result<_>>()?;
+                Box::new(move |u: &[Span]| count_touched(&segments, u) as f64)
+            } else {
+                let text: String = text_stmt.query_row([info.id], |r| r.get(0))?;
+                let starts = word_starts(&text);
+                let total = info.words;
+                let coverage = opts.measure == Measure::Coverage;
+                Box::new(move |u: &[Span]| {
+                    let w = count_words_in(&starts, u) as f64;
+                    match (coverage, total) {
+                        (false, _) => w,
+                        (true, 0) => 0.0,
+                        (true, t) => w * 100.0 / t as f64,
                     }
-                }
+                })
             };
+            for row in rows.iter_mut() {
+                if let Some(u) = unions.get(&row.theme.id).and_then(|m| m.get(&c)) {
+                    row.cells[c] = measure_of(u);
+                }
+            }
         }
-        rows.push(FreqRow {
-            theme: theme.clone(),
-            cells,
-            participants,
-        });
     }
     Ok(FreqTable {
         measure: opts.measure,

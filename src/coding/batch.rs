@@ -112,6 +112,11 @@ pub fn apply_csv(
         };
         let mut check = || -> std::result::Result<Row, String> {
             let name = get(Some(c_transcript)).ok_or("the transcript is empty")?;
+            // Keep a few transcripts loaded (CSVs are usually grouped by transcript), so
+            // memory stays bounded on large projects.
+            if docs.len() >= 16 && !docs.contains_key(name) {
+                docs.clear();
+            }
             let doc = docs
                 .entry(name.to_string())
                 .or_insert_with(|| Doc::load(conn, name).map_err(|e| e.to_string()));
