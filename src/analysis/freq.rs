@@ -185,6 +185,9 @@ fn rolled_up(
     done
 }
 
+/// Computes one transcript's cell from a theme's coded spans there.
+type CellFn = Box<dyn Fn(&[Span]) -> f64>;
+
 /// Compute the table.
 pub fn freq(conn: &Connection, template: &Template, opts: &FreqOptions) -> Result<FreqTable> {
     if opts.depth == Some(0) {
@@ -244,7 +247,7 @@ pub fn freq(conn: &Connection, template: &Template, opts: &FreqOptions) -> Resul
         let mut text_stmt = conn.prepare_cached("SELECT text FROM transcript WHERE id = ?1")?;
         for c in coded {
             let info = &transcripts[c];
-            let measure_of: Box<dyn Fn(&[Span]) -> f64> = if opts.measure == Measure::Segments {
+            let measure_of: CellFn = if opts.measure == Measure::Segments {
                 let segments: Vec<Span> = seg_stmt
                     .query_map([info.id], |r| {
                         Ok(Span::new(
