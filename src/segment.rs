@@ -49,7 +49,7 @@ fn label_regex() -> &'static Regex {
             r"(?x)^[\ \t]*
               (?:[\[(](?P<time>(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?)[\])][\ \t]*)?
               (?:\*\*|__)?
-              (?P<label>[\p{Lu}\p{Lt}\p{N}][\p{L}\p{M}\p{N}'’.\-]*(?:[\ ][\p{L}\p{N}][\p{L}\p{M}\p{N}'’.\-]*){0,3})
+              (?P<label>[\p{L}\p{N}][\p{L}\p{M}\p{N}'’.\-_]*(?:[\ ][\p{L}\p{N}][\p{L}\p{M}\p{N}'’.\-_]*){0,3})
               [\ \t]*(?:\*\*|__)?[\ \t]*:(?:\*\*|__)?
               (?:[\ \t]+|$)",
         )
@@ -69,10 +69,15 @@ fn match_label(line: &str) -> Option<LabelMatch> {
     if label.chars().count() > 40 {
         return None;
     }
-    // Every word of a multi-word label is capitalised ("Participant 3", "Zoë Lindqvist").
-    for w in label.split(' ').skip(1) {
+    // Every word starts with a capital, a digit, or a letter of a script without case
+    // ("Participant 3", "Zoë Lindqvist", "יגאל ביבי"); a lowercase word is a label only as a
+    // single token with a digit ("admin-1").
+    let words: Vec<&str> = label.split(' ').collect();
+    for w in &words {
         let c = w.chars().next()?;
-        if !(c.is_uppercase() || c.is_numeric()) {
+        let caseless = c.is_alphabetic() && !c.is_lowercase() && !c.is_uppercase();
+        let lower_id = words.len() == 1 && w.chars().any(|c| c.is_ascii_digit());
+        if !(c.is_uppercase() || c.is_numeric() || caseless || lower_id) {
             return None;
         }
     }
@@ -151,13 +156,45 @@ pub fn segment(text: &str, rule: &TurnRule, unlabelled_speaker: &str) -> Vec<Seg
             for m in raw.iter().flatten() {
                 *counts.entry(m.label.as_str()).or_default() += 1;
             }
-            let keep: Vec<String> = counts
+            let repeated: Vec<&str> = counts
                 .iter()
-                .filter(|(l, &n)| n >= 2 || is_role_label(l))
-                .map(|(l, _)| l.to_string())
+                .filter(|(_, &n)| n >= 2)
+                .map(|(l, _)| *l)
                 .collect();
-            raw.into_iter()
-                .map(|m| m.filter(|m| keep.contains(&m.label)))
+            // A label that occurs once is a speaker if it names a role ("P1:"), if it is a
+            // near-miss of a speaker ("Particpant:" beside "Participant:"), or if the
+            // transcript is clearly turn-based and the label is a short name ("John:").
+            let sure: Vec<&str> = counts
+                .keys()
+                .copied()
+                .filter(|l| repeated.contains(l) || is_role_label(l))
+                .collect();
+            let keep: Vec<&str> = counts
+                .keys()
+                .copied()
+                .filter(|l| {
+                    sure.contains(l)
+                        || sure
+                            .iter()
+                            .any(|r| r.len() > 3 && crate::text::edit_distance(r, l) <= 2)
+                })
+                .collect();
+            // Only inside the dialogue: a headline before the first turn is not a speaker.
+            let dialogue_from = (sure.len() >= 2)
+                .then(|| {
+                    raw.iter()
+                        .position(|m| m.as_ref().is_some_and(|m| sure.contains(&m.label.as_str())))
+                })
+                .flatten()
+                .unwrap_or(usize::MAX);
+            raw.iter()
+                .enumerate()
+                .map(|(i, m)| {
+                    m.clone().filter(|m| {
+                        keep.contains(&m.label.as_str())
+                            || (i > dialogue_from && m.label.split(' ').count() <= 3)
+                    })
+                })
                 .collect()
         }
     };
@@ -169,9 +206,14 @@ pub fn segment(text: &str, rule: &TurnRule, unlabelled_speaker: &str) -> Vec<Seg
         offsets: &offsets,
         out: Vec::new(),
     };
-    if speakers.is_empty() {
+    if speakers.is_empty() && !has_inner_blank_line(&lines) {
+        // No blank line inside the text: one utterance or sentence per line.
+        for l in lines.iter().filter(|l| !is_blank(l)) {
+            builder.push(l.at, l.at + l.text.len(), None, None);
+        }
+    } else if speakers.is_empty() {
         paragraphs(&lines, &mut builder);
-    } else if speakers.len() == 1 && matches!(rule, TurnRule::Detect) {
+    } else if speakers.len() == 1 {
         one_labelled_speaker(&lines, &matches, unlabelled_speaker, &mut builder);
     } else {
         turns(&lines, &matches, &mut builder);
@@ -208,6 +250,16 @@ impl Builder<'_> {
 
 fn is_blank(l: &Line) -> bool {
     l.text.trim().is_empty()
+}
+
+/// True if a blank line separates two non-blank lines.
+fn has_inner_blank_line(lines: &[Line]) -> bool {
+    let first = lines.iter().position(|l| !is_blank(l));
+    let last = lines.iter().rposition(|l| !is_blank(l));
+    match (first, last) {
+        (Some(a), Some(b)) => lines[a..b].iter().any(is_blank),
+        _ => false,
+    }
 }
 
 fn paragraphs(lines: &[Line], b: &mut Builder) {
@@ -265,13 +317,11 @@ fn one_labelled_speaker(
     unlabelled: &str,
     b: &mut Builder,
 ) {
-    let first = matches
-        .iter()
-        .position(Option::is_some)
-        .unwrap_or(lines.len());
-    paragraphs(&lines[..first], b);
+    // Everything that is not the one labelled speaker's is the other party's, including
+    // what comes before the first label (a participant thinking aloud before the moderator
+    // speaks).
     let mut run: Option<(usize, usize)> = None;
-    for (l, m) in lines[first..].iter().zip(&matches[first..]) {
+    for (l, m) in lines.iter().zip(matches) {
         match m {
             Some(m) => {
                 if let Some((s, e)) = run.take() {
@@ -353,7 +403,7 @@ mod tests {
         assert_eq!(
             seg(t),
             vec![
-                (None, "Intro line".into()),
+                (sp("P"), "Intro line".into()),
                 (sp("MODERATOR"), "Start task 1?".into()),
                 (sp("P"), "Okay.\n\tIt looks fine.".into()),
                 (sp("MODERATOR"), "Next?".into()),
@@ -379,6 +429,40 @@ mod tests {
         let s = seg(t);
         assert_eq!(s[0], (None, "Headline: a story".into()));
         assert_eq!(s[1], (sp("Zoë Lindqvist"), "One.".into()));
+    }
+
+    #[test]
+    fn caseless_scripts_ids_typos_and_one_off_names_are_speakers() {
+        let t = "יגאל ביבי: שלום לכולם.\nרות כהן: תודה.\nיגאל ביבי: בבקשה.\nרות כהן: כן.";
+        assert_eq!(seg(t)[0], (sp("יגאל ביבי"), "שלום לכולם.".into()));
+        let t = "admin-1: hi\nMax: hello\nadmin-1: so\nMax: yes";
+        assert_eq!(seg(t)[0], (sp("admin-1"), "hi".into()));
+        let t = "Dan: Q1?\n\nParticipant: A1.\n\nDan: Q2?\n\nParticpant: A2.\n\nJohn: Me too.";
+        let s = seg(t);
+        assert_eq!(s[3], (sp("Particpant"), "A2.".into()));
+        assert_eq!(s[4], (sp("John"), "Me too.".into()));
+    }
+
+    #[test]
+    fn text_without_blank_lines_is_split_per_line() {
+        assert_eq!(
+            seg("我哋今日好開心。\n佢話唔得。\n"),
+            vec![
+                (None, "我哋今日好開心。".into()),
+                (None, "佢話唔得。".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn a_pattern_with_one_speaker_gives_the_rest_to_the_other_party() {
+        let re = Regex::new(r"^\s*(MODERATOR):").unwrap();
+        let t = "Thinking aloud.\n\tMODERATOR: Next?\n\tOk.";
+        let s: Vec<Option<String>> = segment(t, &TurnRule::Pattern(re), "P")
+            .into_iter()
+            .map(|s| s.speaker)
+            .collect();
+        assert_eq!(s, vec![sp("P"), sp("MODERATOR"), sp("P")]);
     }
 
     #[test]

@@ -7,19 +7,22 @@ use unicode_segmentation::UnicodeSegmentation;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TextProblem {
     Empty,
+    Utf16,
     Binary { byte: usize },
     InvalidUtf8 { byte: usize },
 }
 
 impl TextProblem {
+    /// What is wrong, to follow "FILE: ".
     pub fn describe(&self) -> String {
         match self {
             TextProblem::Empty => "the file is empty (or holds only whitespace)".to_string(),
+            TextProblem::Utf16 => "the file is UTF-16 text, not UTF-8".to_string(),
             TextProblem::Binary { byte } => {
-                format!("looks like a binary file, not text (NUL byte at byte position {byte})")
+                format!("not a text file (NUL byte at byte position {byte})")
             }
             TextProblem::InvalidUtf8 { byte } => {
-                format!("is not valid UTF-8 (invalid byte at byte position {byte})")
+                format!("not valid UTF-8 (invalid byte at byte position {byte})")
             }
         }
     }
@@ -27,6 +30,9 @@ impl TextProblem {
 
 /// Decode raw file bytes into the stored form: UTF-8, no BOM, `\n` line endings.
 pub fn decode(bytes: &[u8]) -> Result<String, TextProblem> {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err(TextProblem::Utf16);
+    }
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Some(pos) = body.iter().position(|&b| b == 0) {
         let offset = bytes.len() - body.len();

@@ -6,8 +6,11 @@ use crate::export::{codebook_markdown, codebook_table};
 use crate::output::Format;
 use crate::template::Template;
 
-/// Print the codebook: number, name, parent, level, kind, origin, definition, when to use,
-/// when not to use, example, versions, memo, and how often each theme is coded
+/// Print the codebook: every codebook field of every theme
+///
+/// Fields: number, name, parent, level, kind, origin and source, definition, when to use,
+/// when not to use, example, versions created and retired, memo, colour, and how often the
+/// theme is coded.
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Examples:\n  tana codebook > codebook.md\n  tana codebook --format csv > codebook.csv"

@@ -55,10 +55,12 @@ pub struct GlobalArgs {
 pub enum Command {
     Init(init::InitArgs),
     Import(import::ImportArgs),
+    /// Set, import and list participant attributes (role, sector, ...)
     #[command(subcommand)]
     Attr(attr::AttrCommand),
     Transcripts(transcripts::TranscriptsArgs),
     Show(show::ShowArgs),
+    /// Add themes to the template
     #[command(subcommand)]
     Theme(theme::ThemeCommand),
     Template(template::TemplateArgs),

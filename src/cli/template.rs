@@ -153,7 +153,7 @@ pub fn render_tree(
 fn import(ctx: &mut Ctx, a: &ImportArgs) -> Result<()> {
     let bytes = std::fs::read(&a.file).map_err(|e| Error::io(&a.file, e))?;
     let text = crate::text::decode(&bytes)
-        .map_err(|p| Error::user(format!("{} {}", a.file.display(), p.describe())))?;
+        .map_err(|p| Error::user(format!("{}: {}", a.file.display(), p.describe())))?;
     let items = outline::parse(&text, &a.file.display().to_string())?;
     if items.is_empty() {
         return Err(

@@ -7,6 +7,7 @@ use rusqlite::Connection;
 
 use super::{add, locate, Added, Doc, Locator, Stamp};
 use crate::error::{Error, Result};
+use crate::import::csv_input::CsvInput;
 use crate::model::Span;
 use crate::project::coder_id;
 use crate::template::Template;
@@ -51,18 +52,9 @@ pub fn apply_csv(
     default_coder: i64,
     ignore_case: bool,
 ) -> Result<BatchReport> {
-    let file = std::fs::File::open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Error::user(format!("{}: no such file", path.display())),
-        _ => Error::io(path, e),
-    })?;
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(file);
-    let shown = path.display().to_string();
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| Error::user(format!("{shown}: cannot read the header row: {e}")))?
-        .iter()
-        .map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase())
-        .collect();
+    let input = CsvInput::open(path)?;
+    let shown = input.shown.clone();
+    let headers: Vec<String> = input.headers.iter().map(|h| h.to_lowercase()).collect();
     let col = |name: &str| headers.iter().position(|h| h == name);
     for h in &headers {
         if !KNOWN.contains(&h.as_str()) {
@@ -95,16 +87,14 @@ pub fn apply_csv(
     let mut docs: HashMap<String, std::result::Result<Doc, String>> = HashMap::new();
     let mut rows = Vec::new();
     let mut problems: Vec<String> = Vec::new();
-    for rec in reader.records() {
+    for (line, rec) in input.records() {
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
                 problems.push(format!("line {line}: {e}"));
                 continue;
             }
         };
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
         let get = |c: Option<usize>| {
             c.and_then(|c| rec.get(c))
                 .map(str::trim)

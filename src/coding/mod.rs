@@ -1,6 +1,7 @@
 //! Applying themes to spans: where a locator points, joining overlaps, uncoding, CSV batches.
 
 use rusqlite::{params, Connection, OptionalExtension};
+use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{Error, Result};
 use crate::model::{Segment, Span};
@@ -64,11 +65,11 @@ impl Doc {
         slice_chars(&self.text, span.start, span.end)
     }
 
-    /// The segment that contains the start of a span.
+    /// The segment a position belongs to: the one that contains it, or, for a position on
+    /// a speaker label or the whitespace before a turn, the turn that follows.
     pub fn segment_at(&self, pos: usize) -> Option<&Segment> {
-        let i = self.segments.partition_point(|s| s.start <= pos);
-        let s = self.segments.get(i.checked_sub(1)?)?;
-        (pos < s.end.max(s.start + 1)).then_some(s)
+        let i = self.segments.partition_point(|s| s.end <= pos);
+        self.segments.get(i)
     }
 }
 
@@ -241,7 +242,19 @@ fn locate_quote(
     ignore_case: bool,
     occurrence: Option<usize>,
 ) -> Result<Span> {
-    let found = find_folded(&doc.text, quote, ignore_case);
+    let mut found = find_folded(&doc.text, quote, ignore_case);
+    if found.is_empty() {
+        // The transcript may store accents composed (NFC) or decomposed (NFD); try the quote
+        // both ways rather than make the researcher guess.
+        for variant in [quote.nfc().collect::<String>(), quote.nfd().collect()] {
+            if variant != quote {
+                found = find_folded(&doc.text, &variant, ignore_case);
+                if !found.is_empty() {
+                    break;
+                }
+            }
+        }
+    }
     let where_ = |(s, e): (usize, usize)| -> String {
         let seg = doc
             .segment_at(s)

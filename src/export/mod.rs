@@ -170,7 +170,7 @@ pub fn quotes(
     };
     let placeholders = vec!["?"; ids.len()].join(",");
     let sql = format!(
-        "SELECT c.transcript_id, t.name, c.theme_id, c.start, c.end, c.memo, t.text
+        "SELECT c.transcript_id, t.name, c.theme_id, c.start, c.end, c.memo
          FROM coding c JOIN transcript t ON t.id = c.transcript_id
          WHERE c.theme_id IN ({placeholders}) AND (?{n} IS NULL OR c.coder_id = ?{n})
          ORDER BY c.transcript_id, c.start, c.end, c.theme_id",
@@ -183,9 +183,11 @@ pub fn quotes(
     let mut out = Vec::new();
     let mut per: HashMap<i64, usize> = HashMap::new();
     let mut seg_stmt = conn.prepare_cached(
-        "SELECT number, speaker FROM segment WHERE transcript_id = ?1 AND start <= ?2
-         ORDER BY start DESC LIMIT 1",
+        "SELECT number, speaker FROM segment WHERE transcript_id = ?1 AND end > ?2
+         ORDER BY start LIMIT 1",
     )?;
+    let mut text_stmt = conn.prepare_cached("SELECT text FROM transcript WHERE id = ?1")?;
+    let mut text: Option<(i64, String)> = None;
     while let Some(r) = rows.next()? {
         let transcript_id: i64 = r.get(0)?;
         let n = per.entry(transcript_id).or_default();
@@ -195,7 +197,12 @@ pub fn quotes(
         *n += 1;
         let theme_id: i64 = r.get(2)?;
         let (start, end) = (r.get::<_, i64>(3)? as usize, r.get::<_, i64>(4)? as usize);
-        let text: String = r.get(6)?;
+        // Rows come grouped by transcript: load each text once.
+        if text.as_ref().is_none_or(|(id, _)| *id != transcript_id) {
+            let t: String = text_stmt.query_row([transcript_id], |t| t.get(0))?;
+            text = Some((transcript_id, t));
+        }
+        let text = &text.as_ref().expect("loaded above").1;
         let seg: Option<(i64, Option<String>)> = seg_stmt
             .query_row((transcript_id, start as i64), |s| {
                 Ok((s.get(0)?, s.get(1)?))
@@ -210,7 +217,7 @@ pub fn quotes(
             theme_name: t.map(|t| t.name.clone()).unwrap_or_default(),
             start,
             end,
-            text: slice_chars(&text, start, end).to_string(),
+            text: slice_chars(text, start, end).to_string(),
             memo: r.get(5)?,
         });
     }

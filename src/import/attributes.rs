@@ -4,6 +4,7 @@ use std::path::Path;
 
 use rusqlite::Connection;
 
+use super::csv_input::CsvInput;
 use crate::error::{Error, Result};
 
 /// Set one attribute (replacing its old value).
@@ -40,28 +41,18 @@ pub struct AttributeReport {
 /// Read a CSV whose first column names the transcript and whose other columns are attributes.
 /// Every row is checked before anything is written; unknown transcripts are all reported.
 pub fn import_csv(conn: &Connection, path: &Path) -> Result<AttributeReport> {
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(file);
-    let headers = reader
-        .headers()
-        .map_err(|e| Error::user(format!("{}: {e}", path.display())))?
-        .clone();
-    if headers.len() < 2 {
+    let input = CsvInput::open(path)?;
+    if input.headers.len() < 2 {
         return Err(Error::user(format!(
             "{}: needs a header row with the transcript column first and at least one attribute column",
-            path.display()
+            input.shown
         ))
         .with_hint("e.g. transcript,role,sector"));
     }
-    let columns: Vec<String> = headers
-        .iter()
-        .skip(1)
-        .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
-        .collect();
+    let columns: Vec<String> = input.headers.iter().skip(1).cloned().collect();
     let mut rows = Vec::new();
     let mut problems = Vec::new();
-    for (i, rec) in reader.records().enumerate() {
-        let line = i + 2;
+    for (line, rec) in input.records() {
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
@@ -83,7 +74,7 @@ pub fn import_csv(conn: &Connection, path: &Path) -> Result<AttributeReport> {
     if !problems.is_empty() {
         return Err(Error::user(format!(
             "{}: {} bad row(s), nothing was changed:\n  {}",
-            path.display(),
+            input.shown,
             problems.len(),
             problems.join("\n  ")
         ))

@@ -10,6 +10,7 @@ use crate::segment::{segment, TurnRule};
 use crate::text::{decode, find_folded, slice_chars, Offsets};
 
 pub mod attributes;
+pub mod csv_input;
 
 /// How to import one file.
 #[derive(Debug, Clone, Default)]
@@ -70,7 +71,7 @@ pub fn import_file(
         _ => Error::io(path, e),
     })?;
     let text = decode(&bytes).map_err(|p| {
-        Error::user(format!("{} {}", path.display(), p.describe())).with_hint(
+        Error::user(format!("{}: {}", path.display(), p.describe())).with_hint(
             "save the transcript as UTF-8 text and import it again; nothing was imported",
         )
     })?;

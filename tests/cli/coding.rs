@@ -292,3 +292,50 @@ fn code_from_csv_checks_every_row_first() {
     env.write("nolocator.csv", "transcript,theme\nP01,Trust\n");
     assert_snapshot!(env.fails(&["code", "--from", "nolocator.csv"], 1), @r#"error: nolocator.csv, line 1: the header needs a locator column: segment, quote or span"#);
 }
+
+#[test]
+fn csv_errors_name_the_real_line_even_with_crlf_blank_lines_and_stray_commas() {
+    let env = TestEnv::study();
+    env.write(
+        "win.csv",
+        "transcript,theme,quote\r\nP01,Trust,nobody could tell me\r\n\r\nP01,Nope,the target\r\nP02,Trust,Mostly, The CEO repeats it\r\n",
+    );
+    assert_snapshot!(env.fails(&["code", "--from", "win.csv"], 1), @r#"
+    error: win.csv: 2 bad row(s); nothing was coded:
+      line 4: no theme matches "Nope"
+      line 5: 4 fields, but the header has 3 (put double quotes around text that contains a comma)
+    hint: fix these rows and run the command again
+    "#);
+    env.write("semi.csv", "transcript;theme;quote\nP01;Trust;x\n");
+    assert_snapshot!(env.fails(&["code", "--from", "semi.csv"], 1), @r#"
+    error: semi.csv, line 1: the header has one column "transcript;theme;quote"
+    hint: the file looks semicolon- or tab-separated; save it as comma-separated CSV
+    "#);
+}
+
+#[test]
+fn quotes_that_start_on_a_label_belong_to_the_following_turn() {
+    let env = TestEnv::study();
+    env.ok(&[
+        "code",
+        "P02",
+        "--quote",
+        "Interviewer: Do you trust it?",
+        "Trust",
+    ]);
+    let q = quotes_csv(&env, "Trust");
+    assert!(q.contains("P02,3,Interviewer,3,Trust,"), "{q}");
+}
+
+#[test]
+fn a_composed_quote_matches_decomposed_text() {
+    let env = TestEnv::new();
+    // "café" stored decomposed (e + combining acute); the quote is typed composed.
+    env.write("nfd.txt", "A: un cafe\u{301} noir\nB: oui\nA: non\nB: si\n");
+    env.ok(&["import", "nfd.txt"]);
+    env.ok(&["theme", "add", "Drinks"]);
+    env.ok(&["code", "nfd", "--quote", "caf\u{e9} noir", "Drinks"]);
+    assert!(env
+        .ok(&["quotes", "Drinks", "--format", "csv"])
+        .contains(",6,16,cafe\u{301} noir,"));
+}

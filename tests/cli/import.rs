@@ -60,13 +60,13 @@ fn import_handles_timestamps_moderator_lines_and_padded_labels() {
        3  [05:00] INTERVIEWER: Ok.
        4  [05:02] PARTICIPANT 4: Fine.
     ");
-    assert_snapshot!(env.ok(&["show", "P09"]), @r"
-       1  1 Read the home tab.
-       2  MODERATOR: Could you start?
-       3  P09: Okay, yes.
-          	It is clear.
-       4  MODERATOR: Next one?
-       5  P09: Done.
+    assert_snapshot!(env.ok(&["show", "P09"]), @"
+    1  P09: 1 Read the home tab.
+    2  MODERATOR: Could you start?
+    3  P09: Okay, yes.
+       	It is clear.
+    4  MODERATOR: Next one?
+    5  P09: Done.
     ");
     assert_snapshot!(env.ok(&["show", "pad"]), @r"
        1  INT: How long?
@@ -202,16 +202,16 @@ fn bad_files_are_refused_by_name_and_nothing_is_written() {
     env.write("bad.txt", b"Interviewer: caf\xE9 au lait\n");
     env.write("empty.txt", "  \n\n");
     env.write("bin.txt", b"PK\x03\x04\x00\x00binary");
-    assert_snapshot!(env.fails(&["import", "good.txt", "bad.txt"], 1), @r"
-    error: bad.txt is not valid UTF-8 (invalid byte at byte position 16)
+    assert_snapshot!(env.fails(&["import", "good.txt", "bad.txt"], 1), @"
+    error: bad.txt: not valid UTF-8 (invalid byte at byte position 16)
     hint: save the transcript as UTF-8 text and import it again; nothing was imported
     ");
-    assert_snapshot!(env.fails(&["import", "empty.txt"], 1), @r"
-    error: empty.txt the file is empty (or holds only whitespace)
+    assert_snapshot!(env.fails(&["import", "empty.txt"], 1), @"
+    error: empty.txt: the file is empty (or holds only whitespace)
     hint: save the transcript as UTF-8 text and import it again; nothing was imported
     ");
-    assert_snapshot!(env.fails(&["import", "bin.txt"], 1), @r"
-    error: bin.txt looks like a binary file, not text (NUL byte at byte position 4)
+    assert_snapshot!(env.fails(&["import", "bin.txt"], 1), @"
+    error: bin.txt: not a text file (NUL byte at byte position 4)
     hint: save the transcript as UTF-8 text and import it again; nothing was imported
     ");
     assert_snapshot!(env.fails(&["import", "missing.txt"], 1), @r"
@@ -248,4 +248,18 @@ fn attributes_are_set_imported_and_bad_rows_reported() {
     "#);
     assert_eq!(before, env.dump());
     env.fails(&["attr", "set", "P01", "novalue"], 2);
+}
+
+#[test]
+fn utf16_files_are_named_as_such() {
+    let env = TestEnv::new();
+    let mut bytes = vec![0xFF, 0xFE];
+    for u in "A: hi\nB: yo\n".encode_utf16() {
+        bytes.extend_from_slice(&u.to_le_bytes());
+    }
+    env.write("wide.txt", bytes);
+    assert_snapshot!(env.fails(&["import", "wide.txt"], 1), @"
+    error: wide.txt: the file is UTF-16 text, not UTF-8
+    hint: save the transcript as UTF-8 text and import it again; nothing was imported
+    ");
 }

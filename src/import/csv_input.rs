@@ -1,0 +1,122 @@
+//! Reading CSV files that researchers make: UTF-8 (BOM allowed), any line endings, errors
+//! reported with the real line number, and rows with too many fields refused.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::text::decode;
+
+/// A CSV file read into memory, with its line index.
+pub struct CsvInput {
+    pub shown: String,
+    text: String,
+    /// Byte offset of every `\n`.
+    newlines: Vec<usize>,
+    pub headers: Vec<String>,
+}
+
+impl CsvInput {
+    /// Read and decode a CSV file and its header row.
+    pub fn open(path: &Path) -> Result<CsvInput> {
+        let shown = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Error::user(format!("{shown}: no such file"))
+                .with_hint("check the path; it is relative to the current directory"),
+            _ => Error::io(path, e),
+        })?;
+        let text = decode(&bytes).map_err(|p| {
+            Error::user(format!("{shown}: {}", p.describe()))
+                .with_hint("save the CSV as UTF-8 (\"CSV UTF-8\" in spreadsheet programs)")
+        })?;
+        let newlines = text.match_indices('\n').map(|(i, _)| i).collect();
+        let mut input = CsvInput {
+            shown,
+            text,
+            newlines,
+            headers: Vec::new(),
+        };
+        let headers: Vec<String> = input
+            .reader()
+            .headers()
+            .map_err(|e| Error::user(format!("{}, line 1: {e}", input.shown)))?
+            .iter()
+            .map(|h| h.trim().to_string())
+            .collect();
+        if headers.len() == 1 && (headers[0].contains(';') || headers[0].contains('\t')) {
+            return Err(Error::user(format!(
+                "{}, line 1: the header has one column \"{}\"",
+                input.shown, headers[0]
+            ))
+            .with_hint(
+                "the file looks semicolon- or tab-separated; save it as comma-separated CSV",
+            ));
+        }
+        input.headers = headers;
+        Ok(input)
+    }
+
+    /// A reader over the whole file, header included; rows may have any number of fields.
+    pub fn reader(&self) -> csv::Reader<&[u8]> {
+        csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(self.text.as_bytes())
+    }
+
+    /// The 1-based line a record starts on.
+    pub fn line(&self, pos: Option<&csv::Position>) -> usize {
+        let mut byte = pos.map_or(0, |p| p.byte() as usize);
+        // The reader's position can sit on blank lines it skipped before the record.
+        let bytes = self.text.as_bytes();
+        while bytes.get(byte) == Some(&b'\n') {
+            byte += 1;
+        }
+        self.newlines.partition_point(|&n| n < byte) + 1
+    }
+
+    /// Every data record with its line number; a record with more fields than the header is
+    /// an error for that line, since it usually means an unquoted comma in a text field.
+    pub fn records(&self) -> Vec<(usize, std::result::Result<csv::StringRecord, String>)> {
+        let mut out = Vec::new();
+        for rec in self.reader().records() {
+            match rec {
+                Ok(r) => {
+                    let line = self.line(r.position());
+                    if r.len() > self.headers.len() {
+                        out.push((
+                            line,
+                            Err(format!(
+                                "{} fields, but the header has {} (put double quotes around text that contains a comma)",
+                                r.len(),
+                                self.headers.len()
+                            )),
+                        ));
+                    } else {
+                        out.push((line, Ok(r)));
+                    }
+                }
+                Err(e) => {
+                    let line = self.line(e.position());
+                    out.push((line, Err(e.to_string())));
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_right_with_crlf_blank_lines_and_extra_fields() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.csv");
+        std::fs::write(&p, "a,b\r\n1,2\r\n\r\n3,4,5\r\n\"x\ny\",6\r\n7,8\r\n").unwrap();
+        let input = CsvInput::open(&p).unwrap();
+        let recs = input.records();
+        let lines: Vec<usize> = recs.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, vec![2, 4, 5, 7]);
+        assert!(recs[1].1.as_ref().unwrap_err().contains("3 fields"));
+    }
+}
