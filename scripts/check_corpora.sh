@@ -43,4 +43,17 @@ if [ -f "$serdif" ]; then
         echo "serdif: every session has MODERATOR and participant turns"
     fi
 fi
+
+# Code the usability study from its real highlights and compare the counts with the CSV.
+corpus="$shared/corpora/serdif-usability-navarro2022"
+if [ -f "$corpus/coding/tags_csv/all_tags_20220303.csv" ] && command -v python3 >/dev/null 2>&1; then
+    out="$work/serdif-check"
+    if ! python3 scripts/serdif_check.py "$corpus" --tana "$tana" --out "$out" > "$work/serdif.log"; then
+        cat "$work/serdif.log" >&2
+        echo "FAIL: serdif codings do not match the CSV" >&2
+        status=1
+    else
+        grep -E "^(tana code|rows refused|  match|highlights in CSV)" "$work/serdif.log"
+    fi
+fi
 exit $status
