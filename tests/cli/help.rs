@@ -52,3 +52,31 @@ fn top_level_help_lists_every_command() {
         );
     }
 }
+
+/// docs/commands.md is generated from the help texts; this fails when they drift apart.
+/// Regenerate with `TANA_UPDATE_DOCS=1 cargo test --test cli command_reference`.
+#[test]
+fn command_reference_matches_the_help_texts() {
+    let env = TestEnv::empty();
+    let mut doc = String::from(
+        "# Command reference\n\nGenerated from `tana --help` and each command's `--help`; a test keeps it in step.\n\n```text\n",
+    );
+    doc.push_str(&env.ok(&["--help"]));
+    doc.push_str("```\n");
+    for cmd in COMMANDS {
+        doc.push_str(&format!("\n## tana {}\n\n```text\n", cmd.join(" ")));
+        let mut args = cmd.to_vec();
+        args.push("--help");
+        doc.push_str(&env.ok(&args));
+        doc.push_str("```\n");
+    }
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/commands.md");
+    if std::env::var_os("TANA_UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &doc).unwrap();
+    }
+    let current = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        current == doc,
+        "docs/commands.md is out of date; run TANA_UPDATE_DOCS=1 cargo test --test cli command_reference"
+    );
+}
