@@ -299,7 +299,7 @@ fn count_touched(segments: &[Span], union: &[Span]) -> usize {
 }
 
 /// Words whose first character lies inside one of the (sorted, disjoint) spans.
-fn count_words_in(starts: &[usize], union: &[Span]) -> usize {
+pub fn count_words_in(starts: &[usize], union: &[Span]) -> usize {
     union
         .iter()
         .map(|u| {

@@ -2,13 +2,11 @@
 
 use std::path::PathBuf;
 
-use serde_json::Value;
-
 use crate::cli::Ctx;
 use crate::error::{Error, Result};
-use crate::export::theme_counts;
+use crate::export::{template_table, theme_counts};
 use crate::model::{Origin, ThemeKind};
-use crate::output::{opt, Format, Table};
+use crate::output::{Format, Table};
 use crate::project::coder_id;
 use crate::template::{outline, Template};
 
@@ -200,35 +198,7 @@ fn export(ctx: &mut Ctx, a: &ExportArgs) -> Result<()> {
             Ok(())
         }
         f => {
-            let mut table = Table::new([
-                "number",
-                "name",
-                "path",
-                "parent",
-                "level",
-                "kind",
-                "origin",
-                "source",
-                "definition",
-            ]);
-            for t in &template.themes {
-                let parent = t
-                    .parent_id
-                    .and_then(|p| template.get(p))
-                    .map(|p| Value::String(p.number.clone()))
-                    .unwrap_or(Value::Null);
-                table.push(vec![
-                    t.number.clone().into(),
-                    t.name.clone().into(),
-                    t.path_string().into(),
-                    parent,
-                    t.level().into(),
-                    t.kind.as_str().into(),
-                    t.origin.as_str().into(),
-                    opt(&t.fields.source),
-                    opt(&t.fields.definition),
-                ]);
-            }
+            let table = template_table(&template);
             table.write(ctx.out(), f)
         }
     }

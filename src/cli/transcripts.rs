@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::analysis::freq::count_words_in;
 use crate::cli::Ctx;
 use crate::error::Result;
 use crate::model::{union_spans, Span};
@@ -89,14 +90,7 @@ fn build(conn: &rusqlite::Connection, format: Format) -> Result<Table> {
                 .collect::<rusqlite::Result<_>>()?;
             let union = union_spans(v);
             let t: String = text.query_row([id], |r| r.get(0))?;
-            let starts = word_starts(&t);
-            let n: usize = union
-                .iter()
-                .map(|u| {
-                    starts.partition_point(|&w| w < u.end)
-                        - starts.partition_point(|&w| w < u.start)
-                })
-                .sum();
+            let n = count_words_in(&word_starts(&t), &union);
             n as f64 * 100.0 / words as f64
         };
         let mut row: Vec<Value> = vec![

@@ -44,19 +44,50 @@ pub fn theme_counts(
     Ok(out)
 }
 
+/// The template's structure as a table: where each theme sits, its kind and origin.
+pub fn template_table(template: &Template) -> Table {
+    let mut table = Table::new(STRUCTURE);
+    for t in &template.themes {
+        table.push(structure_row(template, t));
+    }
+    table
+}
+
+const STRUCTURE: [&str; 9] = [
+    "number",
+    "name",
+    "path",
+    "parent",
+    "level",
+    "kind",
+    "origin",
+    "source",
+    "definition",
+];
+
+fn structure_row(template: &Template, t: &Theme) -> Vec<Value> {
+    let parent = t
+        .parent_id
+        .and_then(|p| template.get(p))
+        .map(|p| Value::String(p.number.clone()))
+        .unwrap_or(Value::Null);
+    vec![
+        t.number.clone().into(),
+        t.name.clone().into(),
+        t.path_string().into(),
+        parent,
+        t.level().into(),
+        t.kind.as_str().into(),
+        t.origin.as_str().into(),
+        opt(&t.fields.source),
+        opt(&t.fields.definition),
+    ]
+}
+
 /// The codebook as a table: every codebook field of every theme.
 pub fn codebook_table(conn: &Connection, template: &Template) -> Result<Table> {
     let counts = theme_counts(conn, template, None)?;
-    let mut table = Table::new([
-        "number",
-        "name",
-        "path",
-        "parent",
-        "level",
-        "kind",
-        "origin",
-        "source",
-        "definition",
+    let mut table = Table::new(STRUCTURE.into_iter().chain([
         "when_to_use",
         "when_not_to_use",
         "example",
@@ -66,25 +97,12 @@ pub fn codebook_table(conn: &Connection, template: &Template) -> Result<Table> {
         "color",
         "codings",
         "participants",
-    ]);
+    ]));
     for t in &template.themes {
-        let parent = t
-            .parent_id
-            .and_then(|p| template.get(p))
-            .map(|p| Value::String(p.number.clone()))
-            .unwrap_or(Value::Null);
         let (codings, participants) = counts.get(&t.id).copied().unwrap_or_default();
         let f = &t.fields;
-        table.push(vec![
-            t.number.clone().into(),
-            t.name.clone().into(),
-            t.path_string().into(),
-            parent,
-            t.level().into(),
-            t.kind.as_str().into(),
-            t.origin.as_str().into(),
-            opt(&f.source),
-            opt(&f.definition),
+        let mut row = structure_row(template, t);
+        row.extend([
             opt(&f.include),
             opt(&f.exclude),
             opt(&f.example),
@@ -95,6 +113,7 @@ pub fn codebook_table(conn: &Connection, template: &Template) -> Result<Table> {
             codings.into(),
             participants.into(),
         ]);
+        table.push(row);
     }
     Ok(table)
 }
