@@ -131,7 +131,7 @@ fn parse_item(body: &str) -> std::result::Result<Parsed, String> {
             kind = ThemeKind::Integrative;
         } else if lower.starts_with("a priori") || lower.starts_with("a-priori") {
             origin = Origin::APriori;
-            let src = tag[8..].trim_start_matches(':').trim();
+            let src = tag.get(8..).unwrap_or("").trim_start_matches(':').trim();
             if !src.is_empty() {
                 source = Some(src.to_string());
             }
