@@ -6,7 +6,7 @@ use crate::cli::Ctx;
 use crate::coding::{self, batch, locate, shorten, Added, Doc, Locator, Stamp};
 use crate::error::{Error, Result};
 use crate::project::coder_id;
-use crate::template::{add_path, NewTheme, Template};
+use crate::template::{revise, NewTheme, Template};
 
 /// Code a segment, sentence, quote or span with one or more themes
 ///
@@ -139,11 +139,14 @@ pub fn run_code(ctx: &mut Ctx, args: &CodeArgs) -> Result<()> {
         let id = match template.resolve(r) {
             Ok(t) => t.id,
             Err(_) if args.create => {
-                let added = add_path(&tx, r, &NewTheme::default(), true, coder)?;
-                let t = Template::load(&tx)?;
-                let label = t.get(added.id).map(|t| t.label()).unwrap_or_default();
-                messages.push(format!("added theme {label}"));
-                added.id
+                let meta = revise::Meta {
+                    coder,
+                    rationale: Some(format!("created while coding {transcript}")),
+                    prompted_by: None,
+                };
+                let outcome = revise::add(&tx, r, &NewTheme::default(), true, &meta)?;
+                messages.extend(outcome.messages);
+                Template::load(&tx)?.resolve(r)?.id
             }
             Err(e) => return Err(e),
         };

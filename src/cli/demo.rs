@@ -88,6 +88,7 @@ pub fn run(ctx: &mut Ctx, args: &DemoArgs) -> Result<()> {
                     file: dir.join("template.md"),
                 },
             )),
+            version: None,
             format: Format::Table,
         },
     )?;
@@ -129,6 +130,7 @@ pub fn run(ctx: &mut Ctx, args: &DemoArgs) -> Result<()> {
         &mut show,
         &cli::template::TemplateArgs {
             command: None,
+            version: None,
             format: Format::Table,
         },
     )?;

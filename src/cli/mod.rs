@@ -13,11 +13,13 @@ use crate::project;
 mod attr;
 mod code;
 mod codebook;
+mod config;
 mod demo;
 mod freq;
 mod import;
 mod init;
 mod quotes;
+mod review;
 mod show;
 mod template;
 mod theme;
@@ -60,15 +62,17 @@ pub enum Command {
     Attr(attr::AttrCommand),
     Transcripts(transcripts::TranscriptsArgs),
     Show(show::ShowArgs),
-    /// Add themes to the template
+    /// Add themes and revise the template: rename, redefine, move, merge, split, delete, undo
     #[command(subcommand)]
     Theme(theme::ThemeCommand),
     Template(template::TemplateArgs),
     Code(code::CodeArgs),
     Uncode(code::UncodeArgs),
+    Review(review::ReviewArgs),
     Freq(freq::FreqArgs),
     Quotes(quotes::QuotesArgs),
     Codebook(codebook::CodebookArgs),
+    Config(config::ConfigArgs),
     Demo(demo::DemoArgs),
 }
 
@@ -179,9 +183,11 @@ fn run(ctx: &mut Ctx, command: &Command) -> Result<()> {
         Command::Template(a) => template::run(ctx, a),
         Command::Code(a) => code::run_code(ctx, a),
         Command::Uncode(a) => code::run_uncode(ctx, a),
+        Command::Review(a) => review::run(ctx, a),
         Command::Freq(a) => freq::run(ctx, a),
         Command::Quotes(a) => quotes::run(ctx, a),
         Command::Codebook(a) => codebook::run(ctx, a),
+        Command::Config(a) => config::run(ctx, a),
         Command::Demo(a) => demo::run(ctx, a),
     }
 }

@@ -8,20 +8,24 @@ use crate::export::{template_table, theme_counts};
 use crate::model::{Origin, ThemeKind};
 use crate::output::{Format, Table};
 use crate::project::coder_id;
-use crate::template::{outline, Template};
+use crate::template::{outline, revise, version, Template};
+use serde_json::Value;
 
 /// Print the numbered template, with codings and participants per theme
 ///
 /// "codings" counts codings made with the theme itself; "participants" counts transcripts
-/// coded with the theme or any of its sub-themes.
+/// coded with the theme or any of its sub-themes. With --version, print a saved version.
 #[derive(Debug, clap::Args)]
-#[command(args_conflicts_with_subcommands = true)]
+#[command(args_conflicts_with_subcommands = true, disable_version_flag = true)]
 #[command(
-    after_help = "Examples:\n  tana template\n  tana template import template.md\n  tana template export --format md > template.md"
+    after_help = "Examples:\n  tana template\n  tana template --version T1\n  tana template import template.md\n  tana template save T1 --note \"after coding 3 transcripts\"\n  tana template diff T0 T1\n  tana template history --format md > appendix.md"
 )]
 pub struct TemplateArgs {
     #[command(subcommand)]
     pub command: Option<TemplateCommand>,
+    /// Print this saved version instead of the current template
+    #[arg(long, value_name = "NAME")]
+    pub version: Option<String>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
 }
@@ -30,6 +34,90 @@ pub struct TemplateArgs {
 pub enum TemplateCommand {
     Import(ImportArgs),
     Export(ExportArgs),
+    Save(SaveArgs),
+    Log(LogArgs),
+    Diff(DiffArgs),
+    History(HistoryArgs),
+    Edit(EditArgs),
+}
+
+/// Save the current template as a named version (T1, T2, ...)
+///
+/// A version snapshots the tree and every codebook field. T0 is saved automatically from the
+/// a priori themes when the first emergent theme appears.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  tana template save T1 --note \"after coding P01-P03\"")]
+pub struct SaveArgs {
+    /// The version's name, e.g. T1
+    pub name: String,
+    /// What this version marks
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+/// Print the change log: every revision with its rationale
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  tana template log\n  tana template log --since T1 --format md"
+)]
+pub struct LogArgs {
+    /// Only revisions after this version
+    #[arg(long, value_name = "VERSION")]
+    pub since: Option<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+}
+
+/// List what changed per theme between two versions (or a version and now)
+///
+/// Derived from the change log, so a rename plus a move of one theme is one row.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  tana template diff T1 T2\n  tana template diff T2")]
+pub struct DiffArgs {
+    pub from: String,
+    /// The later version (default: the current template)
+    pub to: Option<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+}
+
+/// Print the audit appendix: every version, its changes with rationale, and its template
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  tana template history > appendix.md\n  tana template history --format html > appendix.html"
+)]
+pub struct HistoryArgs {
+    #[arg(long, value_enum, default_value = "md")]
+    pub format: HistoryFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum HistoryFormat {
+    Md,
+    Html,
+}
+
+/// Edit the template as a numbered outline in $EDITOR (or from --file)
+///
+/// Renames, moves, reorders, additions and deletions in the outline become revisions,
+/// shown for confirmation and applied together as one logged batch.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  tana template edit --why \"regrouped after P05\"\n  tana template edit --print > outline.md   # edit it, then:\n  tana template edit --file outline.md --yes"
+)]
+pub struct EditArgs {
+    /// Read the edited outline from this file instead of opening an editor
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Print the outline to edit and stop
+    #[arg(long, conflicts_with = "file")]
+    pub print: bool,
+    /// Apply without asking
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// The rationale for the whole batch
+    #[arg(long, value_name = "TEXT")]
+    pub why: Option<String>,
 }
 
 /// Import themes from a nested Markdown list
@@ -59,10 +147,233 @@ pub struct ExportArgs {
 
 pub fn run(ctx: &mut Ctx, args: &TemplateArgs) -> Result<()> {
     match &args.command {
-        None => list(ctx, args.format),
+        None => match &args.version {
+            Some(v) => show_version(ctx, v, args.format),
+            None => list(ctx, args.format),
+        },
         Some(TemplateCommand::Import(a)) => import(ctx, a),
         Some(TemplateCommand::Export(a)) => export(ctx, a),
+        Some(TemplateCommand::Save(a)) => save(ctx, a),
+        Some(TemplateCommand::Log(a)) => log(ctx, a),
+        Some(TemplateCommand::Diff(a)) => diff(ctx, a),
+        Some(TemplateCommand::History(a)) => history(ctx, a),
+        Some(TemplateCommand::Edit(a)) => edit(ctx, a),
     }
+}
+
+fn show_version(ctx: &mut Ctx, name: &str, format: Format) -> Result<()> {
+    let v = version::version(ctx.conn()?, name)?;
+    let t = version::to_template(&v.themes);
+    if format == Format::Table {
+        let mut text = format!(
+            "{} ({}{})\n",
+            v.name,
+            v.created_at,
+            v.note
+                .as_deref()
+                .map(|n| format!(": {n}"))
+                .unwrap_or_default()
+        );
+        for (level, label) in t.themes.iter().map(|x| (x.level(), x.label())) {
+            text.push_str(&format!("{}{label}\n", "  ".repeat(level - 1)));
+        }
+        ctx.out().write_all(text.as_bytes())?;
+        return Ok(());
+    }
+    template_table(&t).write(ctx.out(), format)
+}
+
+fn save(ctx: &mut Ctx, a: &SaveArgs) -> Result<()> {
+    let coder = ctx.coder_name();
+    let conn = ctx.conn()?;
+    let tx = conn.transaction()?;
+    let coder = coder_id(&tx, &coder)?;
+    version::save(&tx, &a.name, a.note.as_deref(), coder)?;
+    let n = Template::load(&tx)?.themes.len();
+    tx.commit()?;
+    ctx.info(format!(
+        "saved the template ({n} themes) as version {}",
+        a.name.trim()
+    ));
+    Ok(())
+}
+
+fn log(ctx: &mut Ctx, a: &LogArgs) -> Result<()> {
+    let conn = ctx.conn()?;
+    let after = match &a.since {
+        Some(v) => version::version(conn, v)?.revision,
+        None => 0,
+    };
+    let rows = version::log(conn, after, None)?;
+    if a.format == Format::Json {
+        serde_json::to_writer_pretty(&mut *ctx.out(), &rows)?;
+        writeln!(ctx.out())?;
+        return Ok(());
+    }
+    let mut t = Table::new([
+        "revision",
+        "when",
+        "coder",
+        "op",
+        "change",
+        "rationale",
+        "prompted by",
+        "undone by",
+    ]);
+    for r in &rows {
+        t.push(vec![
+            r.id.into(),
+            r.created_at.clone().into(),
+            r.coder.clone().into(),
+            r.op.clone().into(),
+            version::describe(r).into(),
+            r.rationale
+                .clone()
+                .map(Value::String)
+                .unwrap_or(Value::Null),
+            r.prompted_by
+                .clone()
+                .map(Value::String)
+                .unwrap_or(Value::Null),
+            r.undone_by.map(Value::from).unwrap_or(Value::Null),
+        ]);
+    }
+    if rows.is_empty() && a.format == Format::Table {
+        ctx.info("no revisions yet");
+        return Ok(());
+    }
+    t.write(ctx.out(), a.format)
+}
+
+fn diff(ctx: &mut Ctx, a: &DiffArgs) -> Result<()> {
+    let conn = ctx.conn()?;
+    let from = version::version(conn, &a.from)?;
+    let to = match &a.to {
+        Some(v) => Some(version::version(conn, v)?),
+        None => None,
+    };
+    let rows = version::diff(conn, &from, to.as_ref())?;
+    let to_name = to.as_ref().map_or("now".to_string(), |v| v.name.clone());
+    let mut t = Table::new([from.name.clone(), to_name, "changes".to_string()]);
+    for r in &rows {
+        t.push(vec![
+            r.before
+                .clone()
+                .map(Value::String)
+                .unwrap_or(Value::String("—".into())),
+            r.after
+                .clone()
+                .map(Value::String)
+                .unwrap_or(Value::String("—".into())),
+            r.changes.join("; ").into(),
+        ]);
+    }
+    if rows.is_empty() && a.format == Format::Table {
+        ctx.info("no changes");
+        return Ok(());
+    }
+    t.write(ctx.out(), a.format)
+}
+
+fn history(ctx: &mut Ctx, a: &HistoryArgs) -> Result<()> {
+    let sections = crate::export::history::sections(ctx.conn()?)?;
+    let text = match a.format {
+        HistoryFormat::Md => crate::export::history::markdown(&sections),
+        HistoryFormat::Html => crate::export::history::html(&sections),
+    };
+    ctx.out().write_all(text.as_bytes())?;
+    Ok(())
+}
+
+fn edit(ctx: &mut Ctx, a: &EditArgs) -> Result<()> {
+    let coder = ctx.coder_name();
+    let quiet = ctx.global.quiet;
+    let template = Template::load(ctx.conn()?)?;
+    let original = crate::template::edit::render(&template);
+    if a.print {
+        ctx.out().write_all(original.as_bytes())?;
+        return Ok(());
+    }
+    let text = match &a.file {
+        Some(f) => {
+            let bytes = std::fs::read(f).map_err(|e| Error::io(f, e))?;
+            crate::text::decode(&bytes)
+                .map_err(|p| Error::user(format!("{}: {}", f.display(), p.describe())))?
+        }
+        None => open_editor(&original)?,
+    };
+    let items = crate::template::edit::parse(&text)?;
+    let conn = ctx.conn()?;
+    let tx = conn.transaction()?;
+    let plan = crate::template::edit::plan(&tx, &template, items)?;
+    if plan.changes.is_empty() {
+        drop(tx);
+        ctx.info("no changes to the template");
+        return Ok(());
+    }
+    if !quiet {
+        eprintln!("the edited outline makes {} change(s):", plan.changes.len());
+        for (_, c) in &plan.changes {
+            eprintln!("  {c}");
+        }
+    }
+    if !a.yes && !confirm()? {
+        return Err(
+            Error::user("nothing was changed").with_hint("add --yes to apply without asking")
+        );
+    }
+    let meta = revise::Meta {
+        coder: coder_id(&tx, &coder)?,
+        rationale: a.why.clone(),
+        prompted_by: None,
+    };
+    let outcome = crate::template::edit::apply(&tx, &template, &plan, &meta)?;
+    tx.commit()?;
+    for m in &outcome.messages {
+        ctx.info(m);
+    }
+    ctx.info(format!("logged as revision {}", outcome.revision));
+    Ok(())
+}
+
+/// Ask on the terminal; without one, the answer is no.
+fn confirm() -> Result<bool> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return Ok(false);
+    }
+    eprint!("apply these changes? [y/N] ");
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
+}
+
+fn open_editor(original: &str) -> Result<String> {
+    let editor = std::env::var("VISUAL")
+        .or_else(|_| std::env::var("EDITOR"))
+        .map_err(|_| {
+            Error::user("no editor: neither VISUAL nor EDITOR is set")
+                .with_hint("set EDITOR, or use --print > outline.md and --file outline.md")
+        })?;
+    let dir = std::env::temp_dir().join(format!("tana-edit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let path = dir.join("template.md");
+    std::fs::write(&path, original).map_err(|e| Error::io(&path, e))?;
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("sh")
+        .arg(&path)
+        .status()
+        .map_err(|e| Error::user(format!("cannot start the editor \"{editor}\": {e}")))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e));
+    let _ = std::fs::remove_dir_all(&dir);
+    if !status.success() {
+        return Err(Error::user(format!(
+            "the editor \"{editor}\" failed; nothing was changed"
+        )));
+    }
+    text
 }
 
 fn list(ctx: &mut Ctx, format: Format) -> Result<()> {
@@ -163,9 +474,21 @@ fn import(ctx: &mut Ctx, a: &ImportArgs) -> Result<()> {
     let coder = ctx.coder_name();
     let conn = ctx.conn()?;
     let tx = conn.transaction()?;
-    let coder = coder_id(&tx, &coder)?;
-    let report = outline::import(&tx, &items, coder)?;
-    tx.commit()?;
+    let meta = revise::Meta {
+        coder: coder_id(&tx, &coder)?,
+        rationale: Some(format!("imported from {}", a.file.display())),
+        prompted_by: None,
+    };
+    let (outcome, report) = revise::import_outline(&tx, &items, &meta)?;
+    if report.added.is_empty() {
+        // Nothing added: no revision worth keeping in the log.
+        drop(tx);
+    } else {
+        tx.commit()?;
+    }
+    for m in &outcome.messages {
+        ctx.info(m);
+    }
     ctx.info(format!(
         "imported {}: {} theme(s) added, {} unchanged, {} conflict(s)",
         a.file.display(),

@@ -42,6 +42,7 @@ fn build(conn: &rusqlite::Connection, format: Format) -> Result<Table> {
         "words",
         "codings",
         "coded",
+        "reviewed",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -53,10 +54,14 @@ fn build(conn: &rusqlite::Connection, format: Format) -> Result<Table> {
         "SELECT t.id, t.name, t.words,
                 (SELECT count(*) FROM segment s WHERE s.transcript_id = t.id),
                 (SELECT count(DISTINCT speaker) FROM segment s WHERE s.transcript_id = t.id),
-                (SELECT count(*) FROM coding c WHERE c.transcript_id = t.id)
+                (SELECT count(*) FROM coding c WHERE c.transcript_id = t.id),
+                (SELECT ifnull(v.name, 'unversioned') FROM transcript_review r
+                 LEFT JOIN template_version v ON v.id = r.version_id
+                 WHERE r.transcript_id = t.id ORDER BY r.id DESC LIMIT 1)
          FROM transcript t ORDER BY t.id",
     )?;
-    let rows: Vec<(i64, String, i64, i64, i64, i64)> = stmt
+    type Row = (i64, String, i64, i64, i64, i64, Option<String>);
+    let rows: Vec<Row> = stmt
         .query_map([], |r| {
             Ok((
                 r.get(0)?,
@@ -65,6 +70,7 @@ fn build(conn: &rusqlite::Connection, format: Format) -> Result<Table> {
                 r.get(3)?,
                 r.get(4)?,
                 r.get(5)?,
+                r.get(6)?,
             ))
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -76,7 +82,7 @@ fn build(conn: &rusqlite::Connection, format: Format) -> Result<Table> {
     }
     let mut spans = conn.prepare("SELECT start, end FROM coding WHERE transcript_id = ?1")?;
     let mut text = conn.prepare("SELECT text FROM transcript WHERE id = ?1")?;
-    for (id, name, words, segments, speakers, codings) in rows {
+    for (id, name, words, segments, speakers, codings, reviewed) in rows {
         let coded = if codings == 0 || words == 0 {
             0.0
         } else {
@@ -103,6 +109,7 @@ fn build(conn: &rusqlite::Connection, format: Format) -> Result<Table> {
                 Format::Table | Format::Md => format!("{:.0}%", coded).into(),
                 _ => one_decimal(coded),
             },
+            reviewed.map(Value::String).unwrap_or(Value::Null),
         ];
         for k in &keys {
             row.push(

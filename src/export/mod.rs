@@ -1,4 +1,6 @@
-//! Write-up outputs: the codebook and quote tables.
+//! Write-up outputs: the codebook, quote tables and the audit appendix.
+
+pub mod history;
 
 use std::collections::HashMap;
 

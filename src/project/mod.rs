@@ -11,7 +11,13 @@ mod clock;
 pub use clock::now;
 
 /// Migrations, in order. `PRAGMA user_version` records how many have run. Append only.
-const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("../../schema/0001_init.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init", include_str!("../../schema/0001_init.sql")),
+    (
+        "0002_revisions",
+        include_str!("../../schema/0002_revisions.sql"),
+    ),
+];
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -10,7 +10,12 @@ use crate::model::{Origin, Theme, ThemeFields, ThemeKind};
 use crate::project::now;
 use crate::text::edit_distance;
 
+pub mod edit;
+pub mod journal;
 pub mod outline;
+pub mod review;
+pub mod revise;
+pub mod version;
 
 /// The whole template, in display order (depth first, siblings by position).
 #[derive(Debug, Clone, Default)]
@@ -29,6 +34,7 @@ impl Template {
              FROM theme t
              LEFT JOIN template_version cv ON cv.id = t.created_in_version
              LEFT JOIN template_version rv ON rv.id = t.retired_in_version
+             WHERE t.deleted_in IS NULL
              ORDER BY t.position, t.id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -264,7 +270,8 @@ pub fn insert_theme(
     validate_name(name)?;
     let clash: Option<i64> = conn
         .query_row(
-            "SELECT id FROM theme WHERE ifnull(parent_id, 0) = ifnull(?1, 0) AND lower(name) = lower(?2)",
+            "SELECT id FROM theme WHERE ifnull(parent_id, 0) = ifnull(?1, 0) AND lower(name) = lower(?2)
+               AND deleted_in IS NULL",
             (parent, name),
             |r| r.get(0),
         )
@@ -276,7 +283,8 @@ pub fn insert_theme(
         .with_hint("sibling themes need different names"));
     }
     let position: i64 = conn.query_row(
-        "SELECT ifnull(max(position), 0) + 1 FROM theme WHERE ifnull(parent_id, 0) = ifnull(?1, 0)",
+        "SELECT ifnull(max(position), 0) + 1 FROM theme
+         WHERE ifnull(parent_id, 0) = ifnull(?1, 0) AND deleted_in IS NULL",
         [parent],
         |r| r.get(0),
     )?;
@@ -305,7 +313,7 @@ pub fn insert_theme(
     Ok(conn.last_insert_rowid())
 }
 
-fn validate_name(name: &str) -> Result<()> {
+pub(crate) fn validate_name(name: &str) -> Result<()> {
     if name.is_empty() {
         return Err(Error::user("a theme name cannot be empty"));
     }

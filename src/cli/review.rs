@@ -1,0 +1,147 @@
+//! `tana review`: the list of what must be re-read or re-coded after template revisions.
+
+use serde_json::Value;
+
+use crate::cli::Ctx;
+use crate::error::Result;
+use crate::output::{Format, Table};
+use crate::project::coder_id;
+use crate::template::review;
+
+/// List what must be re-read or re-coded after template revisions
+///
+/// Adding a theme or broadening one flags transcripts coded earlier for re-reading; narrowing
+/// queues the theme's codings for confirmation; splitting queues them for assignment.
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+#[command(
+    after_help = "Examples:\n  tana review\n  tana review --transcript P03\n  tana review done P03 --theme 1.4\n  tana review assign P03:6 \"Tenders\"\n  tana review --all --format csv"
+)]
+pub struct ReviewArgs {
+    #[command(subcommand)]
+    pub command: Option<ReviewCommand>,
+    /// Include closed entries
+    #[arg(long)]
+    pub all: bool,
+    /// Only this transcript
+    #[arg(long, value_name = "NAME")]
+    pub transcript: Option<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ReviewCommand {
+    Done(DoneArgs),
+    Assign(AssignArgs),
+}
+
+/// Mark a transcript's re-reading (and confirmations) done, for all themes or one
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  tana review done P03\n  tana review done P03 --theme \"Peer learning\""
+)]
+pub struct DoneArgs {
+    pub transcript: String,
+    /// Only the entries about this theme
+    #[arg(long)]
+    pub theme: Option<String>,
+}
+
+/// Assign the codings of a split theme to the new themes
+///
+/// TARGET is an entry (#12), a segment (P03:6) or a whole transcript (P03). Give one theme to
+/// move the coding there, or several to code the passage with each.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  tana review assign '#12' \"Tenders\"\n  tana review assign P03:6 \"Audits and questionnaires\"\n  tana review assign P05 \"Tenders\" \"Audits and questionnaires\""
+)]
+pub struct AssignArgs {
+    pub target: String,
+    #[arg(required = true)]
+    pub themes: Vec<String>,
+}
+
+pub fn run(ctx: &mut Ctx, args: &ReviewArgs) -> Result<()> {
+    let coder = ctx.coder_name();
+    match &args.command {
+        None => {
+            let entries = review::list(ctx.conn()?, args.all, args.transcript.as_deref())?;
+            if entries.is_empty() && args.format == Format::Table {
+                ctx.info(if args.all {
+                    "the review list is empty"
+                } else {
+                    "nothing to review"
+                });
+                return Ok(());
+            }
+            let mut t = Table::new([
+                "entry",
+                "transcript",
+                "segment",
+                "theme",
+                "to do",
+                "reason",
+                "revision",
+                "status",
+            ]);
+            for e in &entries {
+                t.push(vec![
+                    format!("#{}", e.id).into(),
+                    e.transcript.clone().into(),
+                    e.segment.map(Value::from).unwrap_or(Value::Null),
+                    e.theme.clone().map(Value::String).unwrap_or(Value::Null),
+                    match e.kind.as_str() {
+                        "reread" => "re-read",
+                        "confirm" => "confirm coding",
+                        _ => "assign coding",
+                    }
+                    .into(),
+                    e.reason.clone().into(),
+                    format!("{} ({})", e.revision, e.op).into(),
+                    if e.open {
+                        "open".to_string()
+                    } else {
+                        e.resolution.clone().unwrap_or_else(|| "closed".into())
+                    }
+                    .into(),
+                ]);
+            }
+            t.write(ctx.out(), args.format)
+        }
+        Some(ReviewCommand::Done(a)) => {
+            let conn = ctx.conn()?;
+            let tx = conn.transaction()?;
+            let c = coder_id(&tx, &coder)?;
+            let (closed, open) = review::done(&tx, &a.transcript, a.theme.as_deref(), c)?;
+            tx.commit()?;
+            ctx.info(format!(
+                "closed {closed} entr{} for {}",
+                if closed == 1 { "y" } else { "ies" },
+                a.transcript
+            ));
+            if open > 0 {
+                ctx.info(format!(
+                    "{open} still open (split codings to assign: tana review assign)"
+                ));
+            } else {
+                ctx.info(format!(
+                    "{} is fully reviewed against the current template",
+                    a.transcript
+                ));
+            }
+            Ok(())
+        }
+        Some(ReviewCommand::Assign(a)) => {
+            let conn = ctx.conn()?;
+            let tx = conn.transaction()?;
+            let c = coder_id(&tx, &coder)?;
+            let messages = review::assign(&tx, &a.target, &a.themes, c)?;
+            tx.commit()?;
+            for m in messages {
+                ctx.info(m);
+            }
+            Ok(())
+        }
+    }
+}

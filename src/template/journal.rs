@@ -1,0 +1,214 @@
+//! The exact journal behind every template revision: temporary triggers record each row a
+//! revision inserts, updates or deletes (as JSON), so `undo` can put back exactly what was
+//! there, and the change log gets its row when the revision is done.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::project::now;
+
+/// Tables whose rows revisions change; every change to them during a revision is journaled.
+const JOURNALED: &[&str] = &["theme", "coding", "coding_archive", "review", "theme_link"];
+
+/// What the change log says about one revision.
+#[derive(Debug, Clone, Default)]
+pub struct LogEntry {
+    pub op: String,
+    /// JSON array of {"id", "number", "path"} for the themes involved.
+    pub themes: Value,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+    pub rationale: Option<String>,
+    pub prompted_by: Option<String>,
+    pub undoes: Option<i64>,
+}
+
+/// A revision in progress. Create it at the start of the transaction, do the work, then
+/// `finish` it; dropping it without finishing leaves the triggers to die with the rollback.
+pub struct Journal {
+    pub id: i64,
+}
+
+fn columns(conn: &Connection, table: &str) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare(&format!("PRAGMA main.table_info({table})"))?;
+    let cols = stmt
+        .query_map([], |r| r.get::<_, String>(1))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(cols)
+}
+
+fn json_of(prefix: &str, cols: &[String]) -> String {
+    let mut parts = vec![format!("'_rowid', {prefix}.rowid")];
+    parts.extend(cols.iter().map(|c| format!("'{c}', {prefix}.\"{c}\"")));
+    format!("json_object({})", parts.join(", "))
+}
+
+impl Journal {
+    /// Start journaling a revision. Its id is the next change-log id.
+    pub fn begin(conn: &Connection) -> Result<Journal> {
+        let id: i64 = conn.query_row("SELECT ifnull(max(id), 0) + 1 FROM revision", [], |r| {
+            r.get(0)
+        })?;
+        conn.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS journal_state (revision_id INTEGER NOT NULL);
+             DELETE FROM temp.journal_state;",
+        )?;
+        conn.execute("INSERT INTO temp.journal_state VALUES (?1)", [id])?;
+        for table in JOURNALED {
+            let cols = columns(conn, table)?;
+            let (old, new) = (json_of("OLD", &cols), json_of("NEW", &cols));
+            let state = "(SELECT revision_id FROM temp.journal_state)";
+            conn.execute_batch(&format!(
+                "DROP TRIGGER IF EXISTS temp.journal_{table}_insert;
+                 DROP TRIGGER IF EXISTS temp.journal_{table}_update;
+                 DROP TRIGGER IF EXISTS temp.journal_{table}_delete;
+                 CREATE TEMP TRIGGER journal_{table}_insert AFTER INSERT ON main.{table} BEGIN
+                   INSERT INTO revision_row (revision_id, tbl, row_id, old, new)
+                   VALUES ({state}, '{table}', NEW.rowid, NULL, {new});
+                 END;
+                 CREATE TEMP TRIGGER journal_{table}_update AFTER UPDATE ON main.{table} BEGIN
+                   INSERT INTO revision_row (revision_id, tbl, row_id, old, new)
+                   VALUES ({state}, '{table}', NEW.rowid, {old}, {new});
+                 END;
+                 CREATE TEMP TRIGGER journal_{table}_delete AFTER DELETE ON main.{table} BEGIN
+                   INSERT INTO revision_row (revision_id, tbl, row_id, old, new)
+                   VALUES ({state}, '{table}', OLD.rowid, {old}, NULL);
+                 END;"
+            ))?;
+        }
+        Ok(Journal { id })
+    }
+
+    /// Stop journaling and write the change-log row.
+    pub fn finish(self, conn: &Connection, entry: &LogEntry, coder: i64) -> Result<i64> {
+        stop(conn)?;
+        conn.execute(
+            "INSERT INTO revision (id, op, themes, before, after, rationale, prompted_by,
+                                   coder_id, created_at, undoes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                self.id,
+                entry.op,
+                entry.themes.to_string(),
+                entry.before.as_ref().map(Value::to_string),
+                entry.after.as_ref().map(Value::to_string),
+                entry.rationale,
+                entry.prompted_by,
+                coder,
+                now(),
+                entry.undoes
+            ],
+        )?;
+        Ok(self.id)
+    }
+}
+
+fn stop(conn: &Connection) -> Result<()> {
+    for table in JOURNALED {
+        conn.execute_batch(&format!(
+            "DROP TRIGGER IF EXISTS temp.journal_{table}_insert;
+             DROP TRIGGER IF EXISTS temp.journal_{table}_update;
+             DROP TRIGGER IF EXISTS temp.journal_{table}_delete;"
+        ))?;
+    }
+    Ok(())
+}
+
+/// The revision `undo` would revert next: the latest one that is not an undo and has not
+/// been undone.
+pub fn last_undoable(conn: &Connection) -> Result<Option<(i64, String)>> {
+    Ok(conn
+        .query_row(
+            "SELECT r.id, r.op FROM revision r
+             WHERE r.op <> 'undo' AND NOT EXISTS (SELECT 1 FROM revision u WHERE u.undoes = r.id)
+             ORDER BY r.id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+/// Put back every row revision `target` changed, newest change first. Refuses if later work
+/// changed any of those rows, so undo never loses anything done since.
+pub fn revert(conn: &Connection, target: i64) -> Result<usize> {
+    type Change = (String, i64, Option<String>, Option<String>);
+    let mut stmt = conn.prepare(
+        "SELECT tbl, row_id, old, new FROM revision_row WHERE revision_id = ?1 ORDER BY id DESC",
+    )?;
+    let changes: Vec<Change> = stmt
+        .query_map([target], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    // A row may change several times in one revision; its final state is the newest `new`.
+    let mut checked = std::collections::HashSet::new();
+    for (tbl, row_id, _, new) in &changes {
+        if !checked.insert((tbl.clone(), *row_id)) {
+            continue;
+        }
+        let cols = columns(conn, tbl)?;
+        let current: Option<String> = conn
+            .query_row(
+                &format!(
+                    "SELECT {} FROM main.{tbl} WHERE rowid = ?1",
+                    json_of(tbl, &cols)
+                ),
+                [row_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let same = match (&current, new) {
+            (None, None) => true,
+            (Some(c), Some(n)) => {
+                serde_json::from_str::<Value>(c).ok() == serde_json::from_str::<Value>(n).ok()
+            }
+            _ => false,
+        };
+        if !same {
+            return Err(Error::user(format!(
+                "cannot undo: work done since this revision changed the same {} (row {row_id})",
+                if tbl == "coding" { "codings" } else { "themes" }
+            ))
+            .with_hint("undo only reverts a revision whose results are untouched; revise the template again instead"));
+        }
+    }
+    for (tbl, row_id, old, new) in &changes {
+        let cols = columns(conn, tbl)?;
+        match (old, new) {
+            (None, Some(_)) => {
+                conn.execute(
+                    &format!("DELETE FROM main.{tbl} WHERE rowid = ?1"),
+                    [row_id],
+                )?;
+            }
+            (Some(old), None) => {
+                let names: Vec<String> = cols.iter().map(|c| format!("\"{c}\"")).collect();
+                let values: Vec<String> = cols
+                    .iter()
+                    .map(|c| format!("json_extract(?1, '$.{c}')"))
+                    .collect();
+                conn.execute(
+                    &format!(
+                        "INSERT INTO main.{tbl} (rowid, {}) VALUES (json_extract(?1, '$._rowid'), {})",
+                        names.join(", "),
+                        values.join(", ")
+                    ),
+                    [old],
+                )?;
+            }
+            (Some(old), Some(_)) => {
+                let sets: Vec<String> = cols
+                    .iter()
+                    .map(|c| format!("\"{c}\" = json_extract(?1, '$.{c}')"))
+                    .collect();
+                conn.execute(
+                    &format!("UPDATE main.{tbl} SET {} WHERE rowid = ?2", sets.join(", ")),
+                    params![old, row_id],
+                )?;
+            }
+            (None, None) => {}
+        }
+    }
+    Ok(changes.len())
+}
