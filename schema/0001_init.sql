@@ -79,8 +79,6 @@ CREATE TABLE theme (
     example     TEXT,
     memo        TEXT,
     color       TEXT,
-    created_in_version INTEGER REFERENCES template_version(id),
-    retired_in_version INTEGER REFERENCES template_version(id),
     created_at  TEXT NOT NULL,
     created_by  INTEGER NOT NULL REFERENCES coder(id)
 ) STRICT;

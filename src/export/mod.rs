@@ -89,6 +89,7 @@ fn structure_row(template: &Template, t: &Theme) -> Vec<Value> {
 /// The codebook as a table: every codebook field of every theme.
 pub fn codebook_table(conn: &Connection, template: &Template) -> Result<Table> {
     let counts = theme_counts(conn, template, None)?;
+    let versions = crate::template::version::theme_versions(conn)?;
     let mut table = Table::new(STRUCTURE.into_iter().chain([
         "when_to_use",
         "when_not_to_use",
@@ -108,8 +109,8 @@ pub fn codebook_table(conn: &Connection, template: &Template) -> Result<Table> {
             opt(&f.include),
             opt(&f.exclude),
             opt(&f.example),
-            opt(&t.created_in_version),
-            opt(&t.retired_in_version),
+            opt(&versions.get(&t.id).map(|v| v.0.clone())),
+            opt(&versions.get(&t.id).and_then(|v| v.1.clone())),
             opt(&f.memo),
             opt(&f.color),
             codings.into(),
@@ -123,6 +124,7 @@ pub fn codebook_table(conn: &Connection, template: &Template) -> Result<Table> {
 /// The codebook as a Markdown document, one section per theme.
 pub fn codebook_markdown(conn: &Connection, template: &Template, total: usize) -> Result<String> {
     let counts = theme_counts(conn, template, None)?;
+    let versions = crate::template::version::theme_versions(conn)?;
     let mut out = String::from("# Codebook\n");
     for t in &template.themes {
         let hashes = "#".repeat((t.level() + 1).min(6));
@@ -148,8 +150,9 @@ pub fn codebook_markdown(conn: &Connection, template: &Template, total: usize) -
         field("When to use", f.include.as_deref());
         field("When not to use", f.exclude.as_deref());
         field("Example", f.example.as_deref());
-        field("Created in version", t.created_in_version.as_deref());
-        field("Retired in version", t.retired_in_version.as_deref());
+        let (created, retired) = versions.get(&t.id).cloned().unwrap_or_default();
+        field("Created in version", Some(created.as_str()));
+        field("Retired in version", retired.as_deref());
         field("Memo", f.memo.as_deref());
         field(
             "Coded",

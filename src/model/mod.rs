@@ -82,8 +82,6 @@ pub struct Theme {
     pub number: String,
     /// Names from the root, e.g. ["Awareness gap", "Knowing the targets"].
     pub path: Vec<String>,
-    pub created_in_version: Option<String>,
-    pub retired_in_version: Option<String>,
 }
 
 impl Theme {

@@ -167,8 +167,14 @@ pub fn revert(conn: &Connection, target: i64) -> Result<usize> {
         };
         if !same {
             return Err(Error::user(format!(
-                "cannot undo: work done since this revision changed the same {} (row {row_id})",
-                if tbl == "coding" { "codings" } else { "themes" }
+                "cannot undo revision {target}: work done since then changed the same {} (row {row_id})",
+                match tbl.as_str() {
+                    "coding" => "codings",
+                    "coding_archive" => "archived codings",
+                    "review" => "review entries",
+                    "theme_link" => "theme links",
+                    _ => "themes",
+                }
             ))
             .with_hint("undo only reverts a revision whose results are untouched; revise the template again instead"));
         }
@@ -211,4 +217,21 @@ pub fn revert(conn: &Connection, target: i64) -> Result<usize> {
         }
     }
     Ok(changes.len())
+}
+
+/// Map a foreign-key failure during undo to a message about the work that blocks it.
+pub fn friendly_fk(e: Error) -> Error {
+    match &e {
+        Error::Sqlite(rusqlite::Error::SqliteFailure(f, _))
+            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY =>
+        {
+            Error::user(
+                "cannot undo: codings or themes made since depend on what this revision created",
+            )
+            .with_hint(
+                "uncode or revise them first, or revise the template again instead of undoing",
+            )
+        }
+        _ => e,
+    }
 }

@@ -29,11 +29,8 @@ impl Template {
     pub fn load(conn: &Connection) -> Result<Template> {
         let mut stmt = conn.prepare(
             "SELECT t.id, t.parent_id, t.position, t.name, t.kind, t.origin, t.source,
-                    t.definition, t.include, t.exclude, t.example, t.memo, t.color,
-                    cv.name, rv.name
+                    t.definition, t.include, t.exclude, t.example, t.memo, t.color
              FROM theme t
-             LEFT JOIN template_version cv ON cv.id = t.created_in_version
-             LEFT JOIN template_version rv ON rv.id = t.retired_in_version
              WHERE t.deleted_in IS NULL
              ORDER BY t.position, t.id",
         )?;
@@ -56,8 +53,6 @@ impl Template {
                 },
                 number: String::new(),
                 path: Vec::new(),
-                created_in_version: r.get(13)?,
-                retired_in_version: r.get(14)?,
             })
         })?;
         let all: Vec<Theme> = rows.collect::<rusqlite::Result<_>>()?;

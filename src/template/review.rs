@@ -125,7 +125,7 @@ pub fn assign(
     let template = Template::load(conn)?;
     let to: Vec<_> = themes
         .iter()
-        .map(|t| template.resolve(t).map(|t| t.clone()))
+        .map(|t| template.resolve(t).cloned())
         .collect::<Result<_>>()?;
     let entries: Vec<(i64, Option<i64>)> = if let Some(id) = target.strip_prefix('#') {
         let id: i64 = id

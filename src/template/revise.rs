@@ -111,28 +111,29 @@ fn coded_transcripts(conn: &Connection) -> Result<Vec<i64>> {
     Ok(ids)
 }
 
-fn add_review(
-    conn: &Connection,
+/// One entry for the re-review list.
+struct NewReview<'a> {
     transcript: i64,
     span: Option<(i64, i64)>,
     theme: i64,
     coding: Option<i64>,
-    kind: &str,
-    reason: &str,
-    revision: i64,
-) -> Result<()> {
+    kind: &'a str,
+    reason: &'a str,
+}
+
+fn add_review(conn: &Connection, r: &NewReview, revision: i64) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO review (transcript_id, start, end, theme_id, coding_id, kind, reason, revision_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
-        transcript,
-        span.map(|s| s.0),
-        span.map(|s| s.1),
-        theme,
-        coding,
-        kind,
-        reason,
+        r.transcript,
+        r.span.map(|s| s.0),
+        r.span.map(|s| s.1),
+        r.theme,
+        r.coding,
+        r.kind,
+        r.reason,
         revision
     ])?;
     Ok(())
@@ -142,7 +143,15 @@ fn add_review(
 fn flag_reread(conn: &Connection, theme: &Theme, reason: &str, revision: i64) -> Result<usize> {
     let transcripts = coded_transcripts(conn)?;
     for t in &transcripts {
-        add_review(conn, *t, None, theme.id, None, "reread", reason, revision)?;
+        let entry = NewReview {
+            transcript: *t,
+            span: None,
+            theme: theme.id,
+            coding: None,
+            kind: "reread",
+            reason,
+        };
+        add_review(conn, &entry, revision)?;
     }
     Ok(transcripts.len())
 }
@@ -165,16 +174,15 @@ fn queue_codings(
         })?
         .collect::<rusqlite::Result<_>>()?;
     for (id, t, s, e) in &rows {
-        add_review(
-            conn,
-            *t,
-            Some((*s, *e)),
+        let entry = NewReview {
+            transcript: *t,
+            span: Some((*s, *e)),
             theme,
-            Some(*id),
+            coding: Some(*id),
             kind,
             reason,
-            revision,
-        )?;
+        };
+        add_review(conn, &entry, revision)?;
     }
     Ok(rows.len())
 }
@@ -206,35 +214,49 @@ fn join_overlaps(conn: &Connection, theme: i64, reason: &str, revision: i64) -> 
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
         })?
         .collect::<rusqlite::Result<_>>()?;
-    // (keeper id, transcript, start, end, memo, absorbed ids)
-    let mut groups: Vec<(i64, i64, i64, i64, Option<String>, Vec<i64>)> = Vec::new();
+    /// Overlapping codings of one transcript: the row that stays, its span, the rows it absorbs.
+    struct Group {
+        keep: i64,
+        transcript: i64,
+        start: i64,
+        end: i64,
+        memo: Option<String>,
+        absorbed: Vec<i64>,
+    }
+    let mut groups: Vec<Group> = Vec::new();
     for (id, t, s, e, memo) in rows {
         match groups.last_mut() {
-            Some(g) if g.1 == t && s < g.3 => {
-                g.3 = g.3.max(e);
-                g.5.push(id);
+            Some(g) if g.transcript == t && s < g.end => {
+                g.end = g.end.max(e);
+                g.absorbed.push(id);
                 if let Some(m) = memo {
-                    let joined = match g.4.take() {
+                    g.memo = Some(match g.memo.take() {
                         Some(old) if old.split('\n').any(|x| x == m) => old,
                         Some(old) => format!("{old}\n{m}"),
                         None => m,
-                    };
-                    g.4 = Some(joined);
+                    });
                 }
             }
-            _ => groups.push((id, t, s, e, memo, Vec::new())),
+            _ => groups.push(Group {
+                keep: id,
+                transcript: t,
+                start: s,
+                end: e,
+                memo,
+                absorbed: Vec::new(),
+            }),
         }
     }
     let mut joined = 0;
-    for (keep, _, start, end, memo, absorbed) in groups.into_iter().filter(|g| !g.5.is_empty()) {
-        for id in &absorbed {
+    for g in groups.into_iter().filter(|g| !g.absorbed.is_empty()) {
+        for id in &g.absorbed {
             archive(conn, *id, reason, revision)?;
         }
         conn.execute(
             "UPDATE coding SET start = ?2, end = ?3, memo = ?4 WHERE id = ?1",
-            params![keep, start, end, memo],
+            params![g.keep, g.start, g.end, g.memo],
         )?;
-        joined += absorbed.len();
+        joined += g.absorbed.len();
     }
     Ok(joined)
 }
@@ -769,20 +791,19 @@ pub fn split(conn: &Connection, theme: &str, into: &[String], meta: &Meta) -> Re
     }
     revision(conn, meta, "split", |j| {
         let mut order: Vec<i64> = template.children(t.parent_id).map(|x| x.id).collect();
-        let mut at = order
+        let at = order
             .iter()
             .position(|x| *x == t.id)
             .map_or(order.len(), |i| i + 1);
         let mut new_ids = Vec::new();
-        for n in into {
+        for (k, n) in into.iter().enumerate() {
             let new = NewTheme {
                 kind: t.kind,
                 origin: Origin::Emergent,
                 fields: ThemeFields::default(),
             };
             let id = insert_theme(conn, t.parent_id, n.trim(), &new, meta.coder)?;
-            order.insert(at, id);
-            at += 1;
+            order.insert(at + k, id);
             new_ids.push(id);
         }
         set_order(conn, &order)?;
@@ -1019,15 +1040,14 @@ pub fn restore(conn: &Connection, theme: &str, meta: &Meta) -> Result<Outcome> {
             ),
             params![deleted_in, id],
         )?;
-        let pos: i64 = conn.query_row(
-            "SELECT ifnull(max(position), 0) + 1 FROM theme WHERE ifnull(parent_id, 0) = ifnull(?1, 0) AND deleted_in IS NULL AND id <> ?2",
-            params![parent, id],
-            |x| x.get(0),
-        )?;
-        conn.execute(
-            "UPDATE theme SET position = ?2 WHERE id = ?1",
-            params![id, pos],
-        )?;
+        // Back where it stood among its siblings.
+        let old_position: i64 =
+            conn.query_row("SELECT position FROM theme WHERE id = ?1", [id], |x| {
+                x.get(0)
+            })?;
+        let mut order: Vec<i64> = template.children(parent).map(|c| c.id).collect();
+        order.insert(((old_position - 1).max(0) as usize).min(order.len()), id);
+        set_order(conn, &order)?;
         let mut stmt = conn.prepare(
             "SELECT id, coding_id, transcript_id, theme_id, start, end, memo, coder_id, created_at, version_id
              FROM coding_archive WHERE revision_id = ?1 AND reason LIKE 'uncoded%'
@@ -1164,7 +1184,7 @@ pub fn undo(conn: &Connection, meta: &Meta) -> Result<Outcome> {
         ..meta.clone()
     };
     revision(conn, &unchecked, "undo", |_| {
-        let rows = revert(conn, target)?;
+        let rows = revert(conn, target).map_err(super::journal::friendly_fk)?;
         Ok((
             LogEntry {
                 themes,

@@ -67,6 +67,27 @@ pub fn snapshot(template: &Template) -> Vec<SnapTheme> {
         .collect()
 }
 
+/// For every theme any version has seen: the first version that has it and the first later
+/// version that no longer does. Derived from the snapshots, never stored.
+pub fn theme_versions(
+    conn: &Connection,
+) -> Result<std::collections::HashMap<i64, (String, Option<String>)>> {
+    let mut out: std::collections::HashMap<i64, (String, Option<String>)> =
+        std::collections::HashMap::new();
+    for v in versions(conn)? {
+        let here: std::collections::HashSet<i64> = v.themes.iter().map(|t| t.id).collect();
+        for id in &here {
+            out.entry(*id).or_insert((v.name.clone(), None));
+        }
+        for (id, entry) in out.iter_mut() {
+            if entry.1.is_none() && !here.contains(id) {
+                entry.1 = Some(v.name.clone());
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Rebuild a template (numbers and paths) from snapshot themes.
 pub fn to_template(themes: &[SnapTheme]) -> Template {
     Template::from_unordered(
@@ -90,8 +111,6 @@ pub fn to_template(themes: &[SnapTheme]) -> Template {
                 },
                 number: String::new(),
                 path: Vec::new(),
-                created_in_version: None,
-                retired_in_version: None,
             })
             .collect(),
     )
@@ -146,16 +165,7 @@ pub fn save(conn: &Connection, name: &str, note: Option<&str>, coder: i64) -> Re
             "the template is empty; there is nothing to save",
         ));
     }
-    let id = insert_version(conn, name, note, &snapshot(&template), coder, None)?;
-    conn.execute(
-        "UPDATE theme SET created_in_version = ?1 WHERE created_in_version IS NULL AND deleted_in IS NULL",
-        [id],
-    )?;
-    conn.execute(
-        "UPDATE theme SET retired_in_version = ?1 WHERE retired_in_version IS NULL AND deleted_in IS NOT NULL",
-        [id],
-    )?;
-    Ok(id)
+    insert_version(conn, name, note, &snapshot(&template), coder, None)
 }
 
 /// Create T0 from the a priori themes, the first time a non-a-priori theme appears. `upto`
@@ -189,13 +199,6 @@ pub fn ensure_t0(conn: &Connection, coder: i64, upto: Option<i64>) -> Result<Opt
         coder,
         upto,
     )?;
-    let a_ids: Vec<i64> = t0.themes.iter().map(|t| t.id).collect();
-    for a in a_ids {
-        conn.execute(
-            "UPDATE theme SET created_in_version = ?1 WHERE id = ?2 AND created_in_version IS NULL",
-            params![id, a],
-        )?;
-    }
     Ok(Some(id))
 }
 

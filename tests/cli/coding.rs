@@ -222,7 +222,7 @@ fn code_create_makes_missing_themes() {
     exit: 0
     --- stdout
     --- stderr
-    added theme 2.1 Questionnaires
+    added 2.1 Questionnaires (Customers/Questionnaires)
     coded P03 segment 2 with 2.1 Questionnaires
       "They send us questionnaires about CO₂ every quarter 🌱. Zoë handles th…"
     "#);

@@ -27,9 +27,9 @@ fn import_detects_turns_and_names_transcripts_by_stem() {
     assert_snapshot!(env.run(&["transcripts"]), @"
     exit: 0
     --- stdout
-     transcript   speakers   segments   words   codings   coded   role
-    ──────────────────────────────────────────────────────────────────────
-     P07                 2          4       7         0   0%      manager
+     transcript   speakers   segments   words   codings   coded   reviewed   role
+    ─────────────────────────────────────────────────────────────────────────────────
+     P07                 2          4       7         0   0%                 manager
     --- stderr
     ");
 }
@@ -224,7 +224,7 @@ fn bad_files_are_refused_by_name_and_nothing_is_written() {
     ");
     assert_eq!(
         env.ok(&["transcripts", "--format", "csv"]),
-        "transcript,speakers,segments,words,codings,coded\n"
+        "transcript,speakers,segments,words,codings,coded,reviewed\n"
     );
 }
 

@@ -6,6 +6,7 @@ mod freq;
 mod help;
 mod import;
 mod project;
+mod revise;
 mod template;
 
 use std::path::{Path, PathBuf};

@@ -13,11 +13,12 @@ fn theme_add_builds_a_numbered_tree() {
         "Service Gap model",
     ]);
     env.ok(&["theme", "add", "Design gap"]);
-    assert_snapshot!(env.run(&["theme", "add", "Awareness gap/Lack of training", "--definition", "No formal learning"]), @r"
+    assert_snapshot!(env.run(&["theme", "add", "Awareness gap/Lack of training", "--definition", "No formal learning"]), @"
     exit: 0
     --- stdout
     --- stderr
     added 1.1 Lack of training (Awareness gap/Lack of training)
+    logged as revision 3
     ");
     env.ok(&["theme", "add", "1/Knowing the targets"]);
     env.ok(&[
@@ -35,13 +36,14 @@ fn theme_add_builds_a_numbered_tree() {
     error: parent theme "Barriers/Time" does not exist
     hint: add --parents to create missing parents, or run "tana template" to list themes
     "#);
-    assert_snapshot!(env.run(&["theme", "add", "Barriers/Time/Deadlines", "--parents"]), @r"
+    assert_snapshot!(env.run(&["theme", "add", "Barriers/Time/Deadlines", "--parents"]), @"
     exit: 0
     --- stdout
     --- stderr
     added parent 4 Barriers
     added parent 4.1 Time
     added 4.1.1 Deadlines (Barriers/Time/Deadlines)
+    logged as revision 6
     ");
     assert_snapshot!(env.run(&["theme", "add", "awareness gap/lack of TRAINING"]), @r#"
     exit: 1
