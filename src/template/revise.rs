@@ -673,7 +673,11 @@ pub fn merge(conn: &Connection, themes: &[String], into: &str, meta: &Meta) -> R
         let c = match &target {
             Some(c) => c.clone(),
             None => {
-                let first = &sources[0];
+                // Where the highest of the merged themes stands (never inside one of them).
+                let first = sources
+                    .iter()
+                    .min_by_key(|s| s.level())
+                    .expect("at least one source");
                 let name = into.trim();
                 super::validate_name(name)?;
                 check_sibling_name(&template, first.parent_id, name, -1)?;
@@ -705,7 +709,11 @@ pub fn merge(conn: &Connection, themes: &[String], into: &str, meta: &Meta) -> R
                 params![s.id, c.id],
             )?;
             // Sub-themes move under the merged theme.
-            let kids: Vec<&Theme> = template.children(Some(s.id)).collect();
+            // Sub-themes move under the merged theme (merged sub-themes go with their merge).
+            let kids: Vec<&Theme> = template
+                .children(Some(s.id))
+                .filter(|k| k.id != c.id && !source_ids.contains(&k.id))
+                .collect();
             for k in kids {
                 let current = Template::load(conn)?;
                 check_sibling_name(&current, Some(c.id), &k.name, k.id)?;

@@ -7,6 +7,7 @@ mod help;
 mod import;
 mod project;
 mod revise;
+mod revise_props;
 mod template;
 
 use std::path::{Path, PathBuf};
