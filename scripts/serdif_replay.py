@@ -36,6 +36,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True  # leave no __pycache__ behind in the repository
 import serdif_check as sc  # noqa: E402  (fold, find_folded, union_count, taguette_highlights, ...)
 
 
@@ -202,7 +203,7 @@ class Tana:
     def run(self, *args, check=True):
         return sc.tana(self.binary, self.project, *args, check=check)
 
-    def op(self, kind, *args):
+    def op(self, kind, *args, quiet=False):
         p = self.run(*args, check=False)
         shown = " ".join(a if re.match(r"^[\w#.:-]+$", a) else repr(a) for a in args)
         if p.returncode != 0:
@@ -210,7 +211,8 @@ class Tana:
             self.log.append(f"  FAILED  tana {shown}")
             return None
         self.ops[kind] += 1
-        self.log.append(f"  {kind:9} tana {shown}")
+        if not quiet:
+            self.log.append(f"  {kind:9} tana {shown}")
         return p
 
     def themes(self):
@@ -241,7 +243,8 @@ def replay(t, earlier_cb, later_cb, dests, flow, assign, kind, sources, added, e
         existing = set(t.themes())
         parts = {}
         for l in sorted(dests[e]):
-            parts[l] = l if l not in existing else f"{l} (from {e})"
+            parts[l] = l if l not in existing else f"{l} (split part)" if l == e \
+                else f"{l} (from {e})"
         shares = ", ".join(f"{flow[e][l]} to {quote(l)}" for l in sorted(dests[e]))
         if not t.op("split", "theme", "split", e, "--into", *parts.values(), "--why",
                     f"{src}: the highlights of {quote(e)} went {shares}"):
@@ -270,7 +273,9 @@ def replay(t, earlier_cb, later_cb, dests, flow, assign, kind, sources, added, e
                             for h in hs)
         if len(hs) == 1:
             t.op("rename", "theme", "rename", hs[0], l, "--why",
-                 f"{src}: the highlights of {quote(hs[0])} are all coded {quote(l)}")
+                 f"{src}: the highlights of {quote(hs[0])} are all coded {quote(l)}"
+                 if not hs[0].endswith(" (split part)") else
+                 "the split part takes the name back (a split cannot reuse the split theme's name)")
         elif l in hs and absorb == "delete":
             for h in hs:
                 if h != l:
@@ -290,7 +295,8 @@ def replay(t, earlier_cb, later_cb, dests, flow, assign, kind, sources, added, e
     # 5. Definitions that changed (including those of themes a merge created).
     now = t.themes()
     for l, d in later_desc.items():
-        if l in now and l not in added and d and now[l]["definition"] != d:
+        # (Compared whitespace-folded: the outline import takes one line per theme.)
+        if l in now and l not in added and d and sc.fold(now[l]["definition"]) != sc.fold(d):
             old = now[l]["definition"]
             t.op("redefine", "theme", "redefine", l, "--definition", d,
                  *(["--broaden"] if len(holders.get(l, ())) > 1 else []), "--why",
@@ -323,6 +329,7 @@ def assign_split(t, e, parts, earlier, pos, assign):
         seg_dests[(c["transcript"], c["segment"])].add(
             dest_of(c["transcript"], int(c["start"]), int(c["end"])))
     spans = None
+    done = collections.Counter()
     for r in entries:
         ds = seg_dests.get((r["transcript"], r["segment"]), set())
         if len(ds) == 1:
@@ -339,7 +346,11 @@ def assign_split(t, e, parts, earlier, pos, assign):
         if not d:
             t.ops["(split codings left unassigned: highlights deleted later)"] += 1
             continue
-        t.op("assign", "review", "assign", r["entry"], *[parts[x] for x in d])
+        if t.op("assign", "review", "assign", r["entry"], *[parts[x] for x in d], quiet=True):
+            done[tuple(parts[x] for x in d)] += 1
+    for names, n in sorted(done.items()):
+        t.log.append(f"  assign    tana review assign '#N' " + " ".join(repr(x) for x in names)
+                     + f"   (x{n})")
 
 
 # --- comparison ----------------------------------------------------------------------------------
@@ -350,7 +361,7 @@ def compare(t, texts, earlier, later, pos, dests, assign, kind, refused_lines, l
     for r in csv.DictReader(io.StringIO(freq)):
         for tr in texts:
             got[(r["theme"], tr)] = int(float(r[tr]))
-    tana_themes = set(t.themes())
+    tana_themes = t.themes()
     later_codes = [r["tag"] for r in later_cb]
 
     raw = collections.Counter((r["tag"], r["transcript"]) for r in later["rows"])
@@ -383,6 +394,18 @@ def compare(t, texts, earlier, later, pos, dests, assign, kind, refused_lines, l
         prev = earlier["tags"].get(r["id"])
         if prev is None or not any(r["tag"] in (assign.get((r["id"], e)) or ()) for e in prev):
             new[(r["tag"], r["transcript"])] += 1
+    # Re-cut: a highlight deleted later and a new one of the same code overlapping it.
+    recut = collections.Counter()
+    deleted_spans = collections.defaultdict(list)
+    for r in earlier["rows"]:
+        if assign[(r["id"], r["tag"])] is None and pos.get(r["id"]):
+            for l in (dests[r["tag"]] if kind[r["tag"]] != "split" else ()):
+                deleted_spans[(l, r["transcript"])].append(pos[r["id"]])
+    for r in later["rows"]:
+        p = pos.get(r["id"])
+        if r["id"] not in earlier["tags"] and p and any(
+                s < p[1] and p[0] < e for s, e in deleted_spans[(r["tag"], r["transcript"])]):
+            recut[(r["tag"], r["transcript"])] += 1
     later_spans = collections.defaultdict(list)
     for r in later["rows"]:
         if pos.get(r["id"]):
@@ -396,15 +419,19 @@ def compare(t, texts, earlier, later, pos, dests, assign, kind, refused_lines, l
         g, w = got.get(c, 0), raw.get(c, 0)
         if g == w:
             classes["match"] += 1
+            if gone[c] or new[c] or dropped[c]:
+                classes["(matching cells with compensating re-cuts/deletions/additions)"] += 1
             continue
         why = []
         if g != expected.get(c, 0):
             why.append("UNEXPLAINED: tana differs from the replayed highlights")
-        if gone[c]:
+        if recut[c]:
+            why.append("highlights re-cut later")
+        if gone[c] > recut[c]:
             why.append("highlights deleted later")
         if dropped[c]:
             why.append("code removed from a highlight later")
-        if new[c]:
+        if new[c] > recut[c]:
             why.append("highlights newly coded later")
         if refused[c]:
             why.append("earlier rows tana refused")
@@ -415,16 +442,16 @@ def compare(t, texts, earlier, later, pos, dests, assign, kind, refused_lines, l
         classes[cls] += 1
         examples[cls].append(f"{c[0]} / {c[1]}: later {w}, tana {g} (replay joined "
                              f"{expected.get(c, 0)}, later joined {later_joined.get(c, 0)}; "
-                             f"deleted {gone[c]}, new {new[c]}, uncoded {dropped[c]}, "
+                             f"deleted {gone[c]}, new {new[c]}, re-cut {recut[c]}, uncoded {dropped[c]}, "
                              f"refused {refused[c]})")
     n_joined_ok = sum(1 for c in cells if got.get(c, 0) == later_joined.get(c, 0))
     return {
         "cells": cells, "classes": classes, "examples": examples, "got": got, "raw": raw,
         "names_missing": [l for l in later_codes if l not in tana_themes],
-        "names_extra": sorted(tana_themes - set(later_codes)),
+        "names_extra": sorted(set(tana_themes) - set(later_codes)),
         "defs_differ": [l for l in later_codes if l in tana_themes and
-                        (t.themes()[l]["definition"] or "") !=
-                        next(r["description"] for r in later_cb if r["tag"] == l)],
+                        sc.fold(tana_themes[l]["definition"] or "") !=
+                        sc.fold(next(r["description"] for r in later_cb if r["tag"] == l))],
         "joined_ok": n_joined_ok,
     }
 
@@ -565,6 +592,9 @@ def main():
     for cls, n in res["classes"].most_common():
         if cls == "match":
             continue
+        if cls.startswith("("):
+            print(f"  {n:4} matching cell(s) only match because deletions, additions and joins cancel out")
+            continue
         print(f"  {n:4} cell(s): {cls}")
         for ex in res["examples"][cls][:4]:
             print(f"         {ex}")
@@ -578,7 +608,12 @@ def main():
     print("\n== tana template diff T1 T2")
     print(t.run("template", "diff", "T1", "T2").stdout.rstrip())
     print("\n== tana template history (head)")
-    print("\n".join(t.run("template", "history").stdout.splitlines()[:30]))
+    hist = t.run("template", "history").stdout.splitlines()
+    print("\n".join(hist[:14]))
+    print("  [...]")
+    start = next((n for n, line in enumerate(hist) if line == "## T2"), len(hist))
+    end = next((n for n in range(start, len(hist)) if hist[n] == "Template:"), len(hist))
+    print("\n".join(hist[start:end]).rstrip())
     print(f"\noutputs in {out}")
     return 1 if any("UNEXPLAINED" in c for c in res["classes"]) or t.problems else 0
 

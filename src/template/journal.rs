@@ -2,6 +2,8 @@
 //! revision inserts, updates or deletes (as JSON), so `undo` can put back exactly what was
 //! there, and the change log gets its row when the revision is done.
 
+use std::collections::HashMap;
+
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 
@@ -38,10 +40,12 @@ fn columns(conn: &Connection, table: &str) -> Result<Vec<String>> {
     Ok(cols)
 }
 
+/// A row as a JSON array: its rowid, then every column in table order. (Arrays are smaller
+/// and faster to build than objects; the column order is the table's.)
 fn json_of(prefix: &str, cols: &[String]) -> String {
-    let mut parts = vec![format!("'_rowid', {prefix}.rowid")];
-    parts.extend(cols.iter().map(|c| format!("'{c}', {prefix}.\"{c}\"")));
-    format!("json_object({})", parts.join(", "))
+    let mut parts = vec![format!("{prefix}.rowid")];
+    parts.extend(cols.iter().map(|c| format!("{prefix}.\"{c}\"")));
+    format!("json_array({})", parts.join(", "))
 }
 
 impl Journal {
@@ -50,15 +54,10 @@ impl Journal {
         let id: i64 = conn.query_row("SELECT ifnull(max(id), 0) + 1 FROM revision", [], |r| {
             r.get(0)
         })?;
-        conn.execute_batch(
-            "CREATE TEMP TABLE IF NOT EXISTS journal_state (revision_id INTEGER NOT NULL);
-             DELETE FROM temp.journal_state;",
-        )?;
-        conn.execute("INSERT INTO temp.journal_state VALUES (?1)", [id])?;
         for table in JOURNALED {
             let cols = columns(conn, table)?;
             let (old, new) = (json_of("OLD", &cols), json_of("NEW", &cols));
-            let state = "(SELECT revision_id FROM temp.journal_state)";
+            let state = id;
             conn.execute_batch(&format!(
                 "DROP TRIGGER IF EXISTS temp.journal_{table}_insert;
                  DROP TRIGGER IF EXISTS temp.journal_{table}_update;
@@ -141,27 +140,29 @@ pub fn revert(conn: &Connection, target: i64) -> Result<usize> {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
         })?
         .collect::<rusqlite::Result<_>>()?;
+    // Per table: the statements that read and restore its rows.
+    let mut sql: HashMap<String, TableSql> = HashMap::new();
+    for (tbl, ..) in &changes {
+        if !sql.contains_key(tbl) {
+            sql.insert(tbl.clone(), TableSql::new(conn, tbl)?);
+        }
+    }
     // A row may change several times in one revision; its final state is the newest `new`.
     let mut checked = std::collections::HashSet::new();
     for (tbl, row_id, _, new) in &changes {
-        if !checked.insert((tbl.clone(), *row_id)) {
+        if !checked.insert((tbl.as_str(), *row_id)) {
             continue;
         }
-        let cols = columns(conn, tbl)?;
         let current: Option<String> = conn
-            .query_row(
-                &format!(
-                    "SELECT {} FROM main.{tbl} WHERE rowid = ?1",
-                    json_of(tbl, &cols)
-                ),
-                [row_id],
-                |r| r.get(0),
-            )
+            .prepare_cached(&sql[tbl].read)?
+            .query_row([row_id], |r| r.get(0))
             .optional()?;
         let same = match (&current, new) {
             (None, None) => true,
             (Some(c), Some(n)) => {
-                serde_json::from_str::<Value>(c).ok() == serde_json::from_str::<Value>(n).ok()
+                c == n
+                    || serde_json::from_str::<Value>(c).ok()
+                        == serde_json::from_str::<Value>(n).ok()
             }
             _ => false,
         };
@@ -180,43 +181,60 @@ pub fn revert(conn: &Connection, target: i64) -> Result<usize> {
         }
     }
     for (tbl, row_id, old, new) in &changes {
-        let cols = columns(conn, tbl)?;
+        let s = &sql[tbl];
         match (old, new) {
             (None, Some(_)) => {
-                conn.execute(
-                    &format!("DELETE FROM main.{tbl} WHERE rowid = ?1"),
-                    [row_id],
-                )?;
+                conn.prepare_cached(&s.delete)?.execute([row_id])?;
             }
             (Some(old), None) => {
-                let names: Vec<String> = cols.iter().map(|c| format!("\"{c}\"")).collect();
-                let values: Vec<String> = cols
-                    .iter()
-                    .map(|c| format!("json_extract(?1, '$.{c}')"))
-                    .collect();
-                conn.execute(
-                    &format!(
-                        "INSERT INTO main.{tbl} (rowid, {}) VALUES (json_extract(?1, '$._rowid'), {})",
-                        names.join(", "),
-                        values.join(", ")
-                    ),
-                    [old],
-                )?;
+                conn.prepare_cached(&s.insert)?.execute([old])?;
             }
             (Some(old), Some(_)) => {
-                let sets: Vec<String> = cols
-                    .iter()
-                    .map(|c| format!("\"{c}\" = json_extract(?1, '$.{c}')"))
-                    .collect();
-                conn.execute(
-                    &format!("UPDATE main.{tbl} SET {} WHERE rowid = ?2", sets.join(", ")),
-                    params![old, row_id],
-                )?;
+                conn.prepare_cached(&s.update)?
+                    .execute(params![old, row_id])?;
             }
             (None, None) => {}
         }
     }
     Ok(changes.len())
+}
+
+/// The statements `revert` needs for one journaled table.
+struct TableSql {
+    read: String,
+    delete: String,
+    insert: String,
+    update: String,
+}
+
+impl TableSql {
+    fn new(conn: &Connection, tbl: &str) -> Result<TableSql> {
+        let cols = columns(conn, tbl)?;
+        let names: Vec<String> = cols.iter().map(|c| format!("\"{c}\"")).collect();
+        let values: Vec<String> = cols
+            .iter()
+            .enumerate()
+            .map(|(i, _)| format!("json_extract(?1, '$[{}]')", i + 1))
+            .collect();
+        let sets: Vec<String> = cols
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("\"{c}\" = json_extract(?1, '$[{}]')", i + 1))
+            .collect();
+        Ok(TableSql {
+            read: format!(
+                "SELECT {} FROM main.{tbl} WHERE rowid = ?1",
+                json_of(tbl, &cols)
+            ),
+            delete: format!("DELETE FROM main.{tbl} WHERE rowid = ?1"),
+            insert: format!(
+                "INSERT INTO main.{tbl} (rowid, {}) VALUES (json_extract(?1, '$[0]'), {})",
+                names.join(", "),
+                values.join(", ")
+            ),
+            update: format!("UPDATE main.{tbl} SET {} WHERE rowid = ?2", sets.join(", ")),
+        })
+    }
 }
 
 /// Map a foreign-key failure during undo to a message about the work that blocks it.

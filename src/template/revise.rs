@@ -247,16 +247,43 @@ fn join_overlaps(conn: &Connection, theme: i64, reason: &str, revision: i64) -> 
             }),
         }
     }
+    // Set-based: archive and delete the absorbed rows, then grow the rows that stay.
+    conn.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS join_absorbed (id INTEGER PRIMARY KEY);
+         CREATE TEMP TABLE IF NOT EXISTS join_keep (id INTEGER PRIMARY KEY, start INTEGER, end INTEGER, memo TEXT);
+         DELETE FROM temp.join_absorbed; DELETE FROM temp.join_keep;",
+    )?;
     let mut joined = 0;
-    for g in groups.into_iter().filter(|g| !g.absorbed.is_empty()) {
-        for id in &g.absorbed {
-            archive(conn, *id, reason, revision)?;
+    {
+        let mut absorbed =
+            conn.prepare_cached("INSERT INTO temp.join_absorbed (id) VALUES (?1)")?;
+        let mut keep = conn.prepare_cached("INSERT INTO temp.join_keep VALUES (?1, ?2, ?3, ?4)")?;
+        for g in groups.iter().filter(|g| !g.absorbed.is_empty()) {
+            for id in &g.absorbed {
+                absorbed.execute([id])?;
+            }
+            keep.execute(params![g.keep, g.start, g.end, g.memo])?;
+            joined += g.absorbed.len();
         }
+    }
+    if joined > 0 {
         conn.execute(
-            "UPDATE coding SET start = ?2, end = ?3, memo = ?4 WHERE id = ?1",
-            params![g.keep, g.start, g.end, g.memo],
+            "INSERT INTO coding_archive (coding_id, transcript_id, theme_id, start, end, memo, coder_id,
+                                         created_at, version_id, reason, revision_id, archived_at)
+             SELECT id, transcript_id, theme_id, start, end, memo, coder_id, created_at, version_id,
+                    ?1, ?2, ?3
+             FROM coding WHERE id IN (SELECT id FROM temp.join_absorbed) ORDER BY id",
+            params![reason, revision, now()],
         )?;
-        joined += g.absorbed.len();
+        conn.execute(
+            "DELETE FROM coding WHERE id IN (SELECT id FROM temp.join_absorbed)",
+            [],
+        )?;
+        conn.execute(
+            "UPDATE coding SET start = k.start, end = k.end, memo = k.memo
+             FROM temp.join_keep k WHERE coding.id = k.id",
+            [],
+        )?;
     }
     Ok(joined)
 }

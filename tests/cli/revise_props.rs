@@ -209,7 +209,7 @@ fn run(conn: &Connection, op: &Op, meta: &Meta) -> tana::Result<revise::Outcome>
             revise::move_theme(conn, &r(*a), &dest, &Anchor::End, meta)
         }
         Op::Merge(a, b, c) => {
-            let into = c.map_or("Merged".to_string(), |c| r(c));
+            let into = c.map_or("Merged".to_string(), &r);
             revise::merge(conn, &[r(*a), r(*b)], &into, meta)
         }
         Op::Split(a) => revise::split(conn, &r(*a), &["Part one".into(), "Part two".into()], meta),
