@@ -121,6 +121,7 @@ impl Ctx {
             .clone()
             .or_else(|| std::env::var("TANA_CODER").ok())
             .or_else(|| std::env::var("USER").ok())
+            .or_else(|| std::env::var("LOGNAME").ok())
             .or_else(|| std::env::var("USERNAME").ok())
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())

@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use crate::cli::Ctx;
+use crate::coding::shorten;
 use crate::error::Result;
 use crate::output::{Format, Table};
 use crate::project::coder_id;
@@ -75,22 +76,37 @@ pub fn run(ctx: &mut Ctx, args: &ReviewArgs) -> Result<()> {
                 });
                 return Ok(());
             }
-            let mut t = Table::new([
+            // The table shows a short excerpt; csv and json carry the span and the full text.
+            let full = args.format != Format::Table;
+            let mut columns = vec![
                 "entry",
                 "transcript",
                 "segment",
                 "theme",
+                "text",
                 "to do",
                 "reason",
                 "revision",
                 "status",
-            ]);
+            ];
+            if full {
+                columns.extend(["start", "end"]);
+            }
+            let mut t = Table::new(columns);
             for e in &entries {
-                t.push(vec![
+                let text = e.text.as_deref().map(|x| {
+                    if full {
+                        x.to_string()
+                    } else {
+                        format!("\"{}\"", shorten(x, 40))
+                    }
+                });
+                let mut row: Vec<Value> = vec![
                     format!("#{}", e.id).into(),
                     e.transcript.clone().into(),
                     e.segment.map(Value::from).unwrap_or(Value::Null),
                     e.theme.clone().map(Value::String).unwrap_or(Value::Null),
+                    text.map(Value::String).unwrap_or(Value::Null),
                     match e.kind.as_str() {
                         "reread" => "re-read",
                         "confirm" => "confirm coding",
@@ -105,7 +121,12 @@ pub fn run(ctx: &mut Ctx, args: &ReviewArgs) -> Result<()> {
                         e.resolution.clone().unwrap_or_else(|| "closed".into())
                     }
                     .into(),
-                ]);
+                ];
+                if full {
+                    row.push(e.start.map(Value::from).unwrap_or(Value::Null));
+                    row.push(e.end.map(Value::from).unwrap_or(Value::Null));
+                }
+                t.push(row);
             }
             t.write(ctx.out(), args.format)
         }

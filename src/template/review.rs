@@ -15,6 +15,10 @@ pub struct Entry {
     pub id: i64,
     pub transcript: String,
     pub segment: Option<i64>,
+    pub start: Option<i64>,
+    pub end: Option<i64>,
+    /// The coded text under review (for confirm and assign entries).
+    pub text: Option<String>,
     pub theme: Option<String>,
     pub kind: String,
     pub reason: String,
@@ -29,7 +33,8 @@ pub fn list(conn: &Connection, all: bool, transcript: Option<&str>) -> Result<Ve
     let template = Template::load(conn)?;
     let mut stmt = conn.prepare(
         "SELECT v.id, t.name, v.start, v.theme_id, v.kind, v.reason, v.revision_id, r.op,
-                v.closed_at IS NULL, v.resolution, t.id
+                v.closed_at IS NULL, v.resolution, t.id, v.end,
+                CASE WHEN v.start IS NOT NULL THEN substr(t.text, v.start + 1, v.end - v.start) END
          FROM review v JOIN transcript t ON t.id = v.transcript_id
          JOIN revision r ON r.id = v.revision_id
          WHERE (?1 OR v.closed_at IS NULL) AND (?2 IS NULL OR t.name = ?2)
@@ -51,11 +56,14 @@ pub fn list(conn: &Connection, all: bool, transcript: Option<&str>) -> Result<Ve
             r.get::<_, bool>(8)?,
             r.get::<_, Option<String>>(9)?,
             r.get::<_, i64>(10)?,
+            r.get::<_, Option<i64>>(11)?,
+            r.get::<_, Option<String>>(12)?,
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, name, start, theme, kind, reason, revision, op, open, resolution, tid) = row?;
+        let (id, name, start, theme, kind, reason, revision, op, open, resolution, tid, end, text) =
+            row?;
         let segment = match start {
             Some(s) => seg.query_row(params![tid, s], |r| r.get(0)).ok(),
             None => None,
@@ -64,6 +72,9 @@ pub fn list(conn: &Connection, all: bool, transcript: Option<&str>) -> Result<Ve
             id,
             transcript: name,
             segment,
+            start,
+            end,
+            text,
             theme: theme.and_then(|t| template.get(t)).map(|t| t.label()),
             kind,
             reason,

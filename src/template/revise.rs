@@ -816,13 +816,17 @@ pub fn split(conn: &Connection, theme: &str, into: &[String], meta: &Meta) -> Re
         return Err(Error::usage("a split needs at least two new themes")
             .with_hint("e.g. tana theme split 2.1 --into \"Tenders\" \"Audits\""));
     }
+    // A part may keep the theme's own name: the theme itself stays as that part.
+    let keeps = |n: &str| n.trim().to_lowercase() == t.name.to_lowercase();
     let mut seen = BTreeSet::new();
     for n in into {
         super::validate_name(n.trim())?;
         if !seen.insert(n.trim().to_lowercase()) {
             return Err(Error::usage(format!("\"{}\" is named twice", n.trim())));
         }
-        check_sibling_name(&template, t.parent_id, n.trim(), -1)?;
+        if !keeps(n) {
+            check_sibling_name(&template, t.parent_id, n.trim(), -1)?;
+        }
     }
     revision(conn, meta, "split", |j| {
         let mut order: Vec<i64> = template.children(t.parent_id).map(|x| x.id).collect();
@@ -831,19 +835,25 @@ pub fn split(conn: &Connection, theme: &str, into: &[String], meta: &Meta) -> Re
             .position(|x| *x == t.id)
             .map_or(order.len(), |i| i + 1);
         let mut new_ids = Vec::new();
-        for (k, n) in into.iter().enumerate() {
+        let mut part_ids = Vec::new();
+        for n in into {
+            if keeps(n) {
+                part_ids.push(t.id);
+                continue;
+            }
             let new = NewTheme {
                 kind: t.kind,
                 origin: Origin::Emergent,
                 fields: ThemeFields::default(),
             };
             let id = insert_theme(conn, t.parent_id, n.trim(), &new, meta.coder)?;
-            order.insert(at + k, id);
+            order.insert(at + new_ids.len(), id);
             new_ids.push(id);
+            part_ids.push(id);
         }
         set_order(conn, &order)?;
         let after = Template::load(conn)?;
-        let labels: Vec<String> = new_ids
+        let labels: Vec<String> = part_ids
             .iter()
             .filter_map(|id| after.get(*id))
             .map(|x| x.label())
@@ -866,16 +876,25 @@ pub fn split(conn: &Connection, theme: &str, into: &[String], meta: &Meta) -> Re
                 themes: themes_json(&after, &ids),
                 before: Some(theme_state(&t)),
                 after: Some(
-                    json!({"into": new_ids.iter().filter_map(|id| after.get(*id)).map(theme_state).collect::<Vec<_>>(), "queued": n}),
+                    json!({"into": part_ids.iter().filter_map(|id| after.get(*id)).map(theme_state).collect::<Vec<_>>(), "queued": n}),
                 ),
                 ..Default::default()
             },
-            vec![
-                format!("split {} into {}", t.label(), labels.join(", ")),
-                format!(
-                    "{n} coding(s) queued for assignment: tana review, then tana review assign"
-                ),
-            ],
+            {
+                let mut m = vec![
+                    format!("split {} into {}", t.label(), labels.join(", ")),
+                    format!(
+                        "{n} coding(s) queued for assignment: tana review, then tana review assign"
+                    ),
+                ];
+                if !part_ids.contains(&t.id) {
+                    m.push(format!(
+                        "{} stays until its codings are assigned; then delete it with \"tana theme delete\"",
+                        t.label()
+                    ));
+                }
+                m
+            },
         ))
     })
 }

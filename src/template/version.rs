@@ -532,7 +532,7 @@ pub fn diff(conn: &Connection, from: &Version, to: Option<&Version>) -> Result<V
                 per.entry(ids[0])
                     .or_default()
                     .push(format!("split into {}{why}", names.join(", ")));
-                for id in &ids[1..] {
+                for id in ids[1..].iter().filter(|id| **id != ids[0]) {
                     per.entry(*id).or_default().push(format!(
                         "added by splitting \"{}\"{why}",
                         b["name"].as_str().unwrap_or("?")
@@ -551,6 +551,21 @@ pub fn diff(conn: &Connection, from: &Version, to: Option<&Version>) -> Result<V
                     per.entry(*id)
                         .or_default()
                         .push(format!("deleted{how}{why}"));
+                }
+                if let Some(to) = a["reassigned_to"]["id"].as_i64() {
+                    let gone: Vec<String> = r
+                        .themes
+                        .as_array()
+                        .map(|v| {
+                            v.iter()
+                                .filter_map(|t| t["path"].as_str().map(|p| format!("\"{p}\"")))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    per.entry(to).or_default().push(format!(
+                        "received the codings of deleted {}{why}",
+                        gone.join(", ")
+                    ));
                 }
             }
             "restore" => per

@@ -88,10 +88,10 @@ fn add_is_logged_saves_t0_and_flags_coded_transcripts() {
     ");
     assert_snapshot!(last_log(&env), @"add | P01 learns from colleagues | P01:4 | 1.3 Awareness gap/Peer learning");
     assert_snapshot!(env.ok(&["review", "--format", "csv"]), @"
-    entry,transcript,segment,theme,to do,reason,revision,status
-    #1,P01,,1.3 Peer learning,re-read,new theme 1.3 Peer learning: re-read for it,2 (add),open
-    #2,P02,,1.3 Peer learning,re-read,new theme 1.3 Peer learning: re-read for it,2 (add),open
-    #3,P03,,1.3 Peer learning,re-read,new theme 1.3 Peer learning: re-read for it,2 (add),open
+    entry,transcript,segment,theme,text,to do,reason,revision,status,start,end
+    #1,P01,,1.3 Peer learning,,re-read,new theme 1.3 Peer learning: re-read for it,2 (add),open,,
+    #2,P02,,1.3 Peer learning,,re-read,new theme 1.3 Peer learning: re-read for it,2 (add),open,,
+    #3,P03,,1.3 Peer learning,,re-read,new theme 1.3 Peer learning: re-read for it,2 (add),open,,
     ");
     // T0 holds the a priori themes only.
     assert_snapshot!(env.ok(&["template", "--version", "T0"]), @"
@@ -144,14 +144,16 @@ fn redefine_broadens_or_narrows_with_review_entries() {
         "Targets the participant made up",
         "--narrow",
     ]);
-    assert_snapshot!(env.ok(&["review", "--format", "csv"]), @"
-    entry,transcript,segment,theme,to do,reason,revision,status
-    #1,P01,,3 Trust,re-read,3 Trust broadened: re-read for it,2 (redefine),open
-    #4,P01,2,1.1.2 Concrete targets,confirm coding,1.1.2 Concrete targets narrowed: confirm this coding still fits,3 (redefine),open
-    #2,P02,,3 Trust,re-read,3 Trust broadened: re-read for it,2 (redefine),open
-    #5,P02,2,1.1.2 Concrete targets,confirm coding,1.1.2 Concrete targets narrowed: confirm this coding still fits,3 (redefine),open
-    #3,P03,,3 Trust,re-read,3 Trust broadened: re-read for it,2 (redefine),open
-    ");
+    assert_snapshot!(env.ok(&["review", "--format", "csv"]), @r#"
+    entry,transcript,segment,theme,text,to do,reason,revision,status,start,end
+    #1,P01,,3 Trust,,re-read,3 Trust broadened: re-read for it,2 (redefine),open,,
+    #4,P01,2,1.1.2 Concrete targets,tell me the target. It is all slogans,confirm coding,1.1.2 Concrete targets narrowed: confirm this coding still fits,3 (redefine),open,63,100
+    #2,P02,,3 Trust,,re-read,3 Trust broadened: re-read for it,2 (redefine),open,,
+    #5,P02,2,1.1.2 Concrete targets,"Net zero by 2040, and 60% recycled content by 2028.
+
+    It is on every slide.",confirm coding,1.1.2 Concrete targets narrowed: confirm this coding still fits,3 (redefine),open,40,114
+    #3,P03,,3 Trust,,re-read,3 Trust broadened: re-read for it,2 (redefine),open,,
+    "#);
     assert!(env
         .ok(&["codebook", "--format", "csv"])
         .contains("Targets the participant made up"));
@@ -256,20 +258,21 @@ fn merge_unites_codings_joins_overlaps_and_moves_subthemes() {
 #[test]
 fn split_queues_codings_and_assign_distributes_them() {
     let env = coded();
-    assert_snapshot!(env.run(&["theme", "split", "Concrete targets", "--into", "Numbers", "Dates", "--why", "two kinds"]), @"
+    assert_snapshot!(env.run(&["theme", "split", "Concrete targets", "--into", "Numbers", "Dates", "--why", "two kinds"]), @r#"
     exit: 0
     --- stdout
     --- stderr
     split 1.1.2 Concrete targets into 1.1.3 Numbers, 1.1.4 Dates
     2 coding(s) queued for assignment: tana review, then tana review assign
+    1.1.2 Concrete targets stays until its codings are assigned; then delete it with "tana theme delete"
     logged as revision 2
-    ");
-    assert_snapshot!(env.ok(&["review"]), @"
-     entry   transcript   segment   theme                    to do           reason                                                                             revision    status
-    ───────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────
-     #1      P01                2   1.1.2 Concrete targets   assign coding   1.1.2 Concrete targets split into 1.1.3 Numbers, 1.1.4 Dates: assign this coding   2 (split)   open
-     #2      P02                2   1.1.2 Concrete targets   assign coding   1.1.2 Concrete targets split into 1.1.3 Numbers, 1.1.4 Dates: assign this coding   2 (split)   open
-    ");
+    "#);
+    assert_snapshot!(env.ok(&["review"]), @r#"
+     entry   transcript   segment   theme                    text                                         to do           reason                                                                             revision    status
+    ────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────
+     #1      P01                2   1.1.2 Concrete targets   "tell me the target. It is all slogans"      assign coding   1.1.2 Concrete targets split into 1.1.3 Numbers, 1.1.4 Dates: assign this coding   2 (split)   open
+     #2      P02                2   1.1.2 Concrete targets   "Net zero by 2040, and 60% recycled cont…"   assign coding   1.1.2 Concrete targets split into 1.1.3 Numbers, 1.1.4 Dates: assign this coding   2 (split)   open
+    "#);
     assert_snapshot!(env.run(&["review", "assign", "P02:2", "Numbers", "Dates"]), @"
     exit: 0
     --- stdout
@@ -292,9 +295,11 @@ fn split_queues_codings_and_assign_distributes_them() {
     P03 Customers 48:120
     ");
     assert_snapshot!(env.ok(&["review", "--all", "--format", "csv"]), @r#"
-    entry,transcript,segment,theme,to do,reason,revision,status
-    #1,P01,2,1.1.2 Concrete targets,assign coding,"1.1.2 Concrete targets split into 1.1.3 Numbers, 1.1.4 Dates: assign this coding",2 (split),assigned to 1.1.3 Numbers
-    #2,P02,2,1.1.2 Concrete targets,assign coding,"1.1.2 Concrete targets split into 1.1.3 Numbers, 1.1.4 Dates: assign this coding",2 (split),"assigned to 1.1.3 Numbers, 1.1.4 Dates"
+    entry,transcript,segment,theme,text,to do,reason,revision,status,start,end
+    #1,P01,2,1.1.2 Concrete targets,tell me the target. It is all slogans,assign coding,"1.1.2 Concrete targets split into 1.1.3 Numbers, 1.1.4 Dates: assign this coding",2 (split),assigned to 1.1.3 Numbers,63,100
+    #2,P02,2,1.1.2 Concrete targets,"Net zero by 2040, and 60% recycled content by 2028.
+
+    It is on every slide.",assign coding,"1.1.2 Concrete targets split into 1.1.3 Numbers, 1.1.4 Dates: assign this coding",2 (split),"assigned to 1.1.3 Numbers, 1.1.4 Dates",40,114
     "#);
     env.fails(&["theme", "split", "Trust", "--into", "One"], 2);
 }
@@ -713,4 +718,36 @@ fn template_edit_turns_the_outline_into_operations() {
     ");
     env.ok(&["theme", "undo"]);
     assert!(env.ok(&["template", "export"]).contains("Vague targets"));
+}
+
+#[test]
+fn split_can_keep_the_original_as_one_part() {
+    let env = coded();
+    assert_snapshot!(env.run(&["theme", "split", "Concrete targets", "--into", "Concrete targets", "Dates"]), @"
+    exit: 0
+    --- stdout
+    --- stderr
+    split 1.1.2 Concrete targets into 1.1.2 Concrete targets, 1.1.3 Dates
+    2 coding(s) queued for assignment: tana review, then tana review assign
+    logged as revision 2
+    ");
+    assert_snapshot!(env.ok(&["review", "--format", "csv"]), @r#"
+    entry,transcript,segment,theme,text,to do,reason,revision,status,start,end
+    #1,P01,2,1.1.2 Concrete targets,tell me the target. It is all slogans,assign coding,"1.1.2 Concrete targets split into 1.1.2 Concrete targets, 1.1.3 Dates: assign this coding",2 (split),open,63,100
+    #2,P02,2,1.1.2 Concrete targets,"Net zero by 2040, and 60% recycled content by 2028.
+
+    It is on every slide.",assign coding,"1.1.2 Concrete targets split into 1.1.2 Concrete targets, 1.1.3 Dates: assign this coding",2 (split),open,40,114
+    "#);
+    env.ok(&["review", "assign", "#2", "Dates"]);
+    env.ok(&["template", "save", "T1"]);
+    assert_snapshot!(env.ok(&["template", "diff", "T0", "T1", "--format", "csv"]), @r#"
+    T0,T1,changes
+    —,1.1 Knowing the targets,added — imported from template.md
+    —,1.1.1 Vague targets,added — imported from template.md
+    —,1.1.2 Concrete targets,"added — imported from template.md; split into ""Concrete targets"", ""Dates"""
+    —,1.1.3 Dates,"added by splitting ""Concrete targets"""
+    —,1.2 Training,added — imported from template.md
+    —,2 Customers,added — imported from template.md
+    —,3 Trust,added — imported from template.md
+    "#);
 }
