@@ -393,7 +393,23 @@ pub fn describe(row: &LogRow) -> String {
                 b["codings"]
             )
         }
-        "split" => format!("split {first} into {}", themes[1..].join(", ")),
+        "split" => {
+            let parts: Vec<String> = a["into"]
+                .as_array()
+                .map(|v| {
+                    v.iter()
+                        .map(|t| {
+                            format!(
+                                "{} {}",
+                                t["number"].as_str().unwrap_or("?"),
+                                t["path"].as_str().unwrap_or("?")
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            format!("split {first} into {}", parts.join(", "))
+        }
         "delete" => {
             let how = if let Some(x) = a["reassigned_to"].as_object() {
                 format!(
