@@ -56,4 +56,15 @@ if [ -f "$corpus/coding/tags_csv/all_tags_20220303.csv" ] && command -v python3 
         grep -E "^(tana code|rows refused|  match|highlights in CSV)" "$work/serdif.log"
     fi
 fi
+
+# Replay part of the study's real template evolution (codebook 5 -> 8) with tana's revisions.
+if [ -f "$corpus/coding/tags_csv/all_tags_20220224.csv" ] && command -v python3 >/dev/null 2>&1; then
+    if ! python3 scripts/serdif_replay.py "$corpus" --tana "$tana" --out "$work/serdif-replay" > "$work/replay.log" 2>&1; then
+        cat "$work/replay.log" >&2
+        echo "FAIL: replaying the serdif template evolution" >&2
+        status=1
+    else
+        grep -E "cells: " "$work/replay.log"
+    fi
+fi
 exit $status
