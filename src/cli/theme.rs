@@ -46,21 +46,8 @@ pub struct Why {
 pub struct AddArgs {
     /// The theme's path, e.g. "Awareness gap/Lack of training"
     pub path: String,
-    /// What the theme means
-    #[arg(long)]
-    pub definition: Option<String>,
-    /// When to use it
-    #[arg(long, value_name = "TEXT")]
-    pub include: Option<String>,
-    /// When not to use it
-    #[arg(long, value_name = "TEXT")]
-    pub exclude: Option<String>,
-    /// A typical example
-    #[arg(long, value_name = "TEXT")]
-    pub example: Option<String>,
-    /// A memo about the theme
-    #[arg(long, value_name = "TEXT")]
-    pub memo: Option<String>,
+    #[command(flatten)]
+    pub fields: FieldArgs,
     /// The theme comes from the literature or the interview guide (a priori)
     #[arg(long)]
     pub a_priori: bool,
@@ -78,6 +65,39 @@ pub struct AddArgs {
     pub parents: bool,
     #[command(flatten)]
     pub why: Why,
+}
+
+/// The codebook fields a theme can be given or changed
+#[derive(Debug, Clone, clap::Args)]
+pub struct FieldArgs {
+    /// What the theme means
+    #[arg(long)]
+    pub definition: Option<String>,
+    /// When to use it
+    #[arg(long, value_name = "TEXT")]
+    pub include: Option<String>,
+    /// When not to use it
+    #[arg(long, value_name = "TEXT")]
+    pub exclude: Option<String>,
+    /// A typical example
+    #[arg(long, value_name = "TEXT")]
+    pub example: Option<String>,
+    /// A memo about the theme
+    #[arg(long, value_name = "TEXT")]
+    pub memo: Option<String>,
+}
+
+impl FieldArgs {
+    fn to_fields(&self) -> ThemeFields {
+        ThemeFields {
+            definition: self.definition.clone(),
+            include: self.include.clone(),
+            exclude: self.exclude.clone(),
+            example: self.example.clone(),
+            memo: self.memo.clone(),
+            ..ThemeFields::default()
+        }
+    }
 }
 
 /// Rename a theme
@@ -103,18 +123,8 @@ pub struct RenameArgs {
 )]
 pub struct RedefineArgs {
     pub theme: String,
-    #[arg(long)]
-    pub definition: Option<String>,
-    /// When to use it
-    #[arg(long, value_name = "TEXT")]
-    pub include: Option<String>,
-    /// When not to use it
-    #[arg(long, value_name = "TEXT")]
-    pub exclude: Option<String>,
-    #[arg(long, value_name = "TEXT")]
-    pub example: Option<String>,
-    #[arg(long, value_name = "TEXT")]
-    pub memo: Option<String>,
+    #[command(flatten)]
+    pub fields: FieldArgs,
     /// The scope grows: flag earlier transcripts for re-reading
     #[arg(long, conflicts_with = "narrow")]
     pub broaden: bool,
@@ -288,27 +298,16 @@ pub fn run(ctx: &mut Ctx, cmd: &ThemeCommand) -> Result<()> {
                     Origin::Emergent
                 },
                 fields: ThemeFields {
-                    definition: a.definition.clone(),
-                    include: a.include.clone(),
-                    exclude: a.exclude.clone(),
-                    example: a.example.clone(),
-                    memo: a.memo.clone(),
                     color: a.color.clone(),
                     source: a.source.clone(),
+                    ..a.fields.to_fields()
                 },
             };
             revise::add(&tx, &a.path, &new, a.parents, &meta)?
         }
         ThemeCommand::Rename(a) => revise::rename(&tx, &a.theme, &a.name, &meta)?,
         ThemeCommand::Redefine(a) => {
-            let fields = ThemeFields {
-                definition: a.definition.clone(),
-                include: a.include.clone(),
-                exclude: a.exclude.clone(),
-                example: a.example.clone(),
-                memo: a.memo.clone(),
-                ..ThemeFields::default()
-            };
+            let fields = a.fields.to_fields();
             let scope = match (a.broaden, a.narrow) {
                 (true, _) => Some(Scope::Broaden),
                 (_, true) => Some(Scope::Narrow),

@@ -394,20 +394,7 @@ pub fn describe(row: &LogRow) -> String {
             )
         }
         "split" => {
-            let parts: Vec<String> = a["into"]
-                .as_array()
-                .map(|v| {
-                    v.iter()
-                        .map(|t| {
-                            format!(
-                                "{} {}",
-                                t["number"].as_str().unwrap_or("?"),
-                                t["path"].as_str().unwrap_or("?")
-                            )
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
+            let parts = paths(&a["into"]);
             format!("split {first} into {}", parts.join(", "))
         }
         "delete" => {
