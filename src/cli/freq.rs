@@ -35,6 +35,7 @@ pub struct FreqArgs {
 }
 
 pub fn run(ctx: &mut Ctx, args: &FreqArgs) -> Result<()> {
+    let coder = ctx.report_coder()?;
     let conn = ctx.conn()?;
     let template = Template::load(conn)?;
     let only = split_list(&args.transcripts);
@@ -46,7 +47,7 @@ pub fn run(ctx: &mut Ctx, args: &FreqArgs) -> Result<()> {
         },
         depth: args.depth,
         transcripts: (!only.is_empty()).then_some(only),
-        coder: None,
+        coder,
     };
     let table = freq(conn, &template, &opts)?;
     if let Some(attr) = &args.by {

@@ -13,14 +13,18 @@ use crate::project;
 mod attr;
 mod code;
 mod codebook;
+mod coder;
 mod config;
 mod demo;
 mod freq;
 mod import;
 mod init;
+mod memo;
 mod quotes;
 mod review;
+mod search;
 mod show;
+mod status;
 mod template;
 mod theme;
 mod transcripts;
@@ -48,7 +52,8 @@ pub struct GlobalArgs {
     /// Print no messages or progress on stderr (data still goes to stdout)
     #[arg(short, long, global = true)]
     pub quiet: bool,
-    /// Who is coding (default: TANA_CODER, else the OS user name)
+    /// Who is coding (default: TANA_CODER, else the OS user name); in listings and reports,
+    /// show only this coder's work
     #[arg(long, global = true, value_name = "NAME")]
     pub coder: Option<String>,
 }
@@ -69,6 +74,15 @@ pub enum Command {
     Code(code::CodeArgs),
     Uncode(code::UncodeArgs),
     Review(review::ReviewArgs),
+    Search(search::SearchArgs),
+    /// Write and list memos on transcripts, segments, themes and codings
+    #[command(subcommand)]
+    Memo(memo::MemoCommand),
+    Journal(memo::JournalArgs),
+    /// Register and list coders
+    #[command(subcommand)]
+    Coder(coder::CoderCommand),
+    Status(status::StatusArgs),
     Freq(freq::FreqArgs),
     Quotes(quotes::QuotesArgs),
     Codebook(codebook::CodebookArgs),
@@ -128,6 +142,26 @@ impl Ctx {
             .unwrap_or_else(|| "unknown".to_string())
     }
 
+    /// The coder whose work a report shows: `--coder` given on the command line (not
+    /// TANA_CODER, which only says who is writing). The coder must exist.
+    pub fn report_coder(&mut self) -> Result<Option<i64>> {
+        let Some(name) = self.global.coder.clone() else {
+            return Ok(None);
+        };
+        let conn = self.conn()?;
+        let id: Option<i64> = conn
+            .query_row("SELECT id FROM coder WHERE name = ?1", [&name], |r| {
+                r.get(0)
+            })
+            .ok();
+        id.map(Some).ok_or_else(|| {
+            Error::user(format!(
+                "no coder named \"{name}\" has worked in this project"
+            ))
+            .with_hint("\"tana coder list\" lists the coders")
+        })
+    }
+
     /// A message for the researcher on stderr, unless `-q`.
     pub fn info(&self, msg: impl std::fmt::Display) {
         if !self.global.quiet {
@@ -185,6 +219,11 @@ fn run(ctx: &mut Ctx, command: &Command) -> Result<()> {
         Command::Code(a) => code::run_code(ctx, a),
         Command::Uncode(a) => code::run_uncode(ctx, a),
         Command::Review(a) => review::run(ctx, a),
+        Command::Search(a) => search::run(ctx, a),
+        Command::Memo(a) => memo::run_memo(ctx, a),
+        Command::Journal(a) => memo::run_journal(ctx, a),
+        Command::Coder(a) => coder::run(ctx, a),
+        Command::Status(a) => status::run(ctx, a),
         Command::Freq(a) => freq::run(ctx, a),
         Command::Quotes(a) => quotes::run(ctx, a),
         Command::Codebook(a) => codebook::run(ctx, a),

@@ -27,6 +27,7 @@ pub struct QuotesArgs {
 }
 
 pub fn run(ctx: &mut Ctx, args: &QuotesArgs) -> Result<()> {
+    let coder = ctx.report_coder()?;
     let conn = ctx.conn()?;
     let template = Template::load(conn)?;
     let theme = template.resolve(&args.theme)?.clone();
@@ -36,7 +37,7 @@ pub fn run(ctx: &mut Ctx, args: &QuotesArgs) -> Result<()> {
         &theme,
         args.with_subthemes,
         args.per_participant,
-        None,
+        coder,
     )?;
     if list.is_empty() {
         ctx.info(format!("no codings of {} yet", theme.label()));

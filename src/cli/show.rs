@@ -30,10 +30,21 @@ pub struct ShowArgs {
 }
 
 pub fn run(ctx: &mut Ctx, args: &ShowArgs) -> Result<()> {
+    let only = ctx.report_coder()?;
+    let me = ctx.coder_name();
     let conn = ctx.conn()?;
     let doc = Doc::load(conn, &args.transcript)?;
     let template = Template::load(conn)?;
-    let codings = codings_of(conn, doc.id)?;
+    let mut codings = codings_of(conn, doc.id)?;
+    if let Some(c) = only {
+        codings.retain(|x| x.2 == c);
+    }
+    // With several coders on this transcript, other coders' codings are marked "@name".
+    let names: std::collections::HashMap<i64, String> = conn
+        .prepare("SELECT id, name FROM coder")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let several = codings.iter().any(|x| x.2 != codings[0].2);
     let (from, to) = match &args.segments {
         None => (1, i64::MAX),
         Some(r) => parse_range(r)?,
@@ -53,7 +64,7 @@ pub fn run(ctx: &mut Ctx, args: &ShowArgs) -> Result<()> {
     {
         let seg = Span::new(s.start, s.end);
         let mut themes: BTreeSet<(Vec<u32>, String)> = BTreeSet::new();
-        for (theme, span, _) in &codings {
+        for (theme, span, coder) in &codings {
             if span.overlaps(&seg)
                 || (seg.is_empty() && span.start <= seg.start && seg.start < span.end)
             {
@@ -61,9 +72,13 @@ pub fn run(ctx: &mut Ctx, args: &ShowArgs) -> Result<()> {
                     let partial = span.start > seg.start || span.end < seg.end;
                     let key: Vec<u32> =
                         t.number.split('.').filter_map(|n| n.parse().ok()).collect();
+                    let who = match names.get(coder) {
+                        Some(n) if several && *n != me => format!("@{n}"),
+                        _ => String::new(),
+                    };
                     themes.insert((
                         key,
-                        format!("{}{}", t.number, if partial { "~" } else { "" }),
+                        format!("{}{}{who}", t.number, if partial { "~" } else { "" }),
                     ));
                 }
             }

@@ -276,10 +276,12 @@ fn diff(ctx: &mut Ctx, a: &DiffArgs) -> Result<()> {
 }
 
 fn history(ctx: &mut Ctx, a: &HistoryArgs) -> Result<()> {
-    let sections = crate::export::history::sections(ctx.conn()?)?;
+    let conn = ctx.conn()?;
+    let sections = crate::export::history::sections(conn)?;
+    let journal = crate::export::history::journal_lines(conn)?;
     let text = match a.format {
-        HistoryFormat::Md => crate::export::history::markdown(&sections),
-        HistoryFormat::Html => crate::export::history::html(&sections),
+        HistoryFormat::Md => crate::export::history::markdown(&sections, &journal),
+        HistoryFormat::Html => crate::export::history::html(&sections, &journal),
     };
     ctx.out().write_all(text.as_bytes())?;
     Ok(())
@@ -377,10 +379,11 @@ fn open_editor(original: &str) -> Result<String> {
 }
 
 fn list(ctx: &mut Ctx, format: Format) -> Result<()> {
+    let coder = ctx.report_coder()?;
     let conn = ctx.conn()?;
     let template = Template::load(conn)?;
     let total: i64 = conn.query_row("SELECT count(*) FROM transcript", [], |r| r.get(0))?;
-    let counts = theme_counts(conn, &template, None)?;
+    let counts = theme_counts(conn, &template, coder)?;
     if template.is_empty() {
         ctx.info("the template is empty; add themes with \"tana theme add\" or \"tana template import FILE\"");
         return Ok(());

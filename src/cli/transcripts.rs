@@ -22,7 +22,8 @@ pub struct TranscriptsArgs {
 }
 
 pub fn run(ctx: &mut Ctx, args: &TranscriptsArgs) -> Result<()> {
-    let table = build(ctx.conn()?, args.format)?;
+    let coder = ctx.report_coder()?;
+    let table = build(ctx.conn()?, args.format, coder)?;
     if table.rows.is_empty() && args.format == Format::Table {
         ctx.info("no transcripts yet; add some with \"tana import FILE...\"");
         return Ok(());
@@ -30,7 +31,7 @@ pub fn run(ctx: &mut Ctx, args: &TranscriptsArgs) -> Result<()> {
     table.write(ctx.out(), args.format)
 }
 
-fn build(conn: &rusqlite::Connection, format: Format) -> Result<Table> {
+fn build(conn: &rusqlite::Connection, format: Format, coder: Option<i64>) -> Result<Table> {
     let mut stmt = conn.prepare("SELECT DISTINCT key FROM attribute ORDER BY key")?;
     let keys: Vec<String> = stmt
         .query_map([], |r| r.get(0))?
@@ -54,7 +55,8 @@ fn build(conn: &rusqlite::Connection, format: Format) -> Result<Table> {
         "SELECT t.id, t.name, t.words,
                 (SELECT count(*) FROM segment s WHERE s.transcript_id = t.id),
                 (SELECT count(DISTINCT speaker) FROM segment s WHERE s.transcript_id = t.id),
-                (SELECT count(*) FROM coding c WHERE c.transcript_id = t.id),
+                (SELECT count(*) FROM coding c WHERE c.transcript_id = t.id
+                 AND (?1 IS NULL OR c.coder_id = ?1)),
                 (SELECT ifnull(v.name, 'unversioned') FROM transcript_review r
                  LEFT JOIN template_version v ON v.id = r.version_id
                  WHERE r.transcript_id = t.id ORDER BY r.id DESC LIMIT 1)
@@ -62,7 +64,7 @@ fn build(conn: &rusqlite::Connection, format: Format) -> Result<Table> {
     )?;
     type Row = (i64, String, i64, i64, i64, i64, Option<String>);
     let rows: Vec<Row> = stmt
-        .query_map([], |r| {
+        .query_map([coder], |r| {
             Ok((
                 r.get(0)?,
                 r.get(1)?,
@@ -80,14 +82,16 @@ fn build(conn: &rusqlite::Connection, format: Format) -> Result<Table> {
         let (id, k, v): (i64, String, String) = r?;
         attrs.insert((id, k), v);
     }
-    let mut spans = conn.prepare("SELECT start, end FROM coding WHERE transcript_id = ?1")?;
+    let mut spans = conn.prepare(
+        "SELECT start, end FROM coding WHERE transcript_id = ?1 AND (?2 IS NULL OR coder_id = ?2)",
+    )?;
     let mut text = conn.prepare("SELECT text FROM transcript WHERE id = ?1")?;
     for (id, name, words, segments, speakers, codings, reviewed) in rows {
         let coded = if codings == 0 || words == 0 {
             0.0
         } else {
             let v: Vec<Span> = spans
-                .query_map([id], |r| {
+                .query_map([Some(id), coder], |r| {
                     Ok(Span::new(
                         r.get::<_, i64>(0)? as usize,
                         r.get::<_, i64>(1)? as usize,

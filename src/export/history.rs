@@ -82,8 +82,23 @@ fn change_line(r: &LogRow) -> String {
     line
 }
 
+/// Journal entries for the appendix, as "date (coder) [tags]: text".
+pub fn journal_lines(conn: &Connection) -> Result<Vec<String>> {
+    Ok(crate::memo::journal(conn, None)?
+        .into_iter()
+        .map(|j| {
+            let tags = if j.tags.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", j.tags)
+            };
+            format!("{} ({}){tags}: {}", j.created_at, j.coder, j.text)
+        })
+        .collect())
+}
+
 /// The appendix as Markdown.
-pub fn markdown(sections: &[Section]) -> String {
+pub fn markdown(sections: &[Section], journal: &[String]) -> String {
     let mut out = String::from("# Template history\n\nThe sequence of template versions, the changes between them with their rationale, and the numbered template at each version. `*` marks a priori themes.\n");
     for s in sections {
         out.push_str(&format!("\n## {}\n\n", s.title));
@@ -105,6 +120,12 @@ pub fn markdown(sections: &[Section]) -> String {
             out.push_str(&format!("{}- {label}\n", "  ".repeat(level - 1)));
         }
     }
+    if !journal.is_empty() {
+        out.push_str("\n## Reflexive journal\n\n");
+        for j in journal {
+            out.push_str(&format!("- {j}\n"));
+        }
+    }
     out
 }
 
@@ -116,7 +137,7 @@ fn esc(s: &str) -> String {
 }
 
 /// The appendix as a self-contained HTML page.
-pub fn html(sections: &[Section]) -> String {
+pub fn html(sections: &[Section], journal: &[String]) -> String {
     let mut out = String::from(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Template history</title>\n<style>body{font-family:sans-serif;max-width:50em;margin:2em auto;line-height:1.4}ul.t{list-style:none}ul.t ul{list-style:none}.meta{color:#555}</style>\n</head>\n<body>\n<h1>Template history</h1>\n<p>The sequence of template versions, the changes between them with their rationale, and the numbered template at each version. * marks a priori themes.</p>\n",
     );
@@ -156,6 +177,13 @@ pub fn html(sections: &[Section]) -> String {
             out.push_str("</ul>\n");
             depth -= 1;
         }
+    }
+    if !journal.is_empty() {
+        out.push_str("<h2>Reflexive journal</h2>\n<ul>\n");
+        for j in journal {
+            out.push_str(&format!("<li>{}</li>\n", esc(j)));
+        }
+        out.push_str("</ul>\n");
     }
     out.push_str("</body>\n</html>\n");
     out

@@ -100,6 +100,7 @@ pub fn codebook_table(conn: &Connection, template: &Template) -> Result<Table> {
         "color",
         "codings",
         "participants",
+        "memos",
     ]));
     for t in &template.themes {
         let (codings, participants) = counts.get(&t.id).copied().unwrap_or_default();
@@ -115,10 +116,21 @@ pub fn codebook_table(conn: &Connection, template: &Template) -> Result<Table> {
             opt(&f.color),
             codings.into(),
             participants.into(),
+            theme_memos(conn, template, t.id)?.join(" | ").into(),
         ]);
         table.push(row);
     }
     Ok(table)
+}
+
+/// Memos written on a theme, as "text (coder, date)".
+fn theme_memos(conn: &Connection, template: &Template, theme: i64) -> Result<Vec<String>> {
+    Ok(
+        crate::memo::list(conn, template, &crate::memo::Filter::Theme(theme))?
+            .into_iter()
+            .map(|m| format!("{} ({}, {})", m.text, m.coder, m.created_at))
+            .collect(),
+    )
 }
 
 /// The codebook as a Markdown document, one section per theme.
@@ -154,6 +166,9 @@ pub fn codebook_markdown(conn: &Connection, template: &Template, total: usize) -
         field("Created in version", Some(created.as_str()));
         field("Retired in version", retired.as_deref());
         field("Memo", f.memo.as_deref());
+        for m in theme_memos(conn, template, t.id)? {
+            field("Memo", Some(&m));
+        }
         field(
             "Coded",
             Some(&format!(

@@ -17,6 +17,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_revisions",
         include_str!("../../schema/0002_revisions.sql"),
     ),
+    (
+        "0003_memos_search",
+        include_str!("../../schema/0003_memos_search.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.
@@ -196,7 +200,12 @@ mod tests {
         let mut conn = Connection::open_in_memory().unwrap();
         migrate(&mut conn).unwrap();
         let mut stmt = conn
-            .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            // FTS5 virtual tables and their shadow tables are SQLite's own, not STRICT.
+            .prepare(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'table'
+                 AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' AND name NOT LIKE '%\\_fts\\_%' ESCAPE '\\'
+                 ORDER BY name",
+            )
             .unwrap();
         let rows: Vec<(String, String)> = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))

@@ -5,6 +5,7 @@ mod demo;
 mod freq;
 mod help;
 mod import;
+mod notes;
 mod project;
 mod revise;
 mod revise_props;

@@ -1,0 +1,139 @@
+//! `tana status`: where the study stands, for the start of a working day.
+
+use std::fmt::Write as _;
+
+use crate::cli::Ctx;
+use crate::error::Result;
+use crate::export::theme_counts;
+use crate::template::Template;
+
+/// Show the state of the study: coding progress, unused themes, open reviews, coders
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  tana status")]
+pub struct StatusArgs {}
+
+pub fn run(ctx: &mut Ctx, _args: &StatusArgs) -> Result<()> {
+    let text = report(ctx.conn()?)?;
+    ctx.out().write_all(text.as_bytes())?;
+    Ok(())
+}
+
+fn report(conn: &rusqlite::Connection) -> Result<String> {
+    let template = Template::load(conn)?;
+    let mut out = String::new();
+
+    let mut stmt = conn.prepare(
+        "SELECT t.name, (SELECT count(*) FROM coding c WHERE c.transcript_id = t.id)
+         FROM transcript t ORDER BY t.id",
+    )?;
+    let rows: Vec<(String, i64)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let coded: Vec<&(String, i64)> = rows.iter().filter(|r| r.1 > 0).collect();
+    let uncoded: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.1 == 0)
+        .map(|r| r.0.as_str())
+        .collect();
+    writeln!(
+        out,
+        "transcripts: {} ({} coded, {} not yet coded)",
+        rows.len(),
+        coded.len(),
+        uncoded.len()
+    )
+    .ok();
+    if !coded.is_empty() {
+        let list: Vec<String> = coded.iter().map(|(n, c)| format!("{n} {c}")).collect();
+        writeln!(out, "  codings per transcript: {}", list.join(", ")).ok();
+    }
+    if !uncoded.is_empty() {
+        writeln!(out, "  not yet coded: {}", uncoded.join(", ")).ok();
+    }
+
+    let counts = theme_counts(conn, &template, None)?;
+    let unused: Vec<String> = template
+        .themes
+        .iter()
+        .filter(|t| counts.get(&t.id).is_none_or(|c| c.1 == 0))
+        .map(|t| t.label())
+        .collect();
+    let version = crate::template::version::latest_version(conn)?.map(|v| v.1);
+    writeln!(
+        out,
+        "template: {} themes{}; {} never used{}",
+        template.themes.len(),
+        version
+            .map(|v| format!(", last saved as {v}"))
+            .unwrap_or_default(),
+        unused.len(),
+        if unused.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", unused.join(", "))
+        }
+    )
+    .ok();
+    let revisions_since: i64 = conn.query_row(
+        "SELECT count(*) FROM revision WHERE id > ifnull((SELECT revision_id FROM template_version ORDER BY id DESC LIMIT 1), 0)",
+        [],
+        |r| r.get(0),
+    )?;
+    if revisions_since > 0 {
+        writeln!(
+            out,
+            "  {revisions_since} revision(s) since the last saved version (tana template log)"
+        )
+        .ok();
+    }
+
+    let mut stmt = conn.prepare(
+        "SELECT kind, count(*), count(DISTINCT transcript_id) FROM review WHERE closed_at IS NULL
+         GROUP BY kind ORDER BY kind",
+    )?;
+    let open: Vec<(String, i64, i64)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    if open.is_empty() {
+        writeln!(out, "review: nothing open").ok();
+    } else {
+        let parts: Vec<String> = open
+            .iter()
+            .map(|(k, n, t)| {
+                let what = match k.as_str() {
+                    "reread" => "to re-read",
+                    "confirm" => "codings to confirm",
+                    _ => "codings to assign",
+                };
+                format!("{n} {what} in {t} transcript(s)")
+            })
+            .collect();
+        writeln!(out, "review: {} (tana review)", parts.join("; ")).ok();
+    }
+
+    let mut stmt = conn.prepare(
+        "SELECT c.name, (SELECT count(*) FROM coding x WHERE x.coder_id = c.id),
+                (SELECT max(at) FROM (
+                    SELECT max(created_at) AS at FROM coding WHERE coder_id = c.id
+                    UNION ALL SELECT max(created_at) FROM memo WHERE coder_id = c.id
+                    UNION ALL SELECT max(created_at) FROM revision WHERE coder_id = c.id
+                    UNION ALL SELECT max(created_at) FROM journal_entry WHERE coder_id = c.id))
+         FROM coder c ORDER BY c.name",
+    )?;
+    let coders: Vec<(String, i64, Option<String>)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    writeln!(out, "coders:").ok();
+    for (name, n, last) in coders {
+        writeln!(
+            out,
+            "  {name}: {n} codings, last active {}",
+            last.unwrap_or_else(|| "never".into())
+        )
+        .ok();
+    }
+    let memos: i64 = conn.query_row("SELECT count(*) FROM memo", [], |r| r.get(0))?;
+    let journal: i64 = conn.query_row("SELECT count(*) FROM journal_entry", [], |r| r.get(0))?;
+    writeln!(out, "memos: {memos}; journal entries: {journal}").ok();
+    Ok(out)
+}

@@ -1,0 +1,440 @@
+//! Full-text search over segments (SQLite FTS5) and memos, with keyword-in-context lines.
+//!
+//! The index is contentless: segment text stays in `transcript.text`. New and changed segments
+//! wait in `search_pending` and are indexed by the next search, so imports stay fast and a
+//! search always sees the current text.
+
+use regex::Regex;
+use rusqlite::{params_from_iter, types::Value as SqlValue, Connection};
+use serde::Serialize;
+use unicode_normalization::UnicodeNormalization;
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::error::{Error, Result};
+use crate::template::Template;
+
+/// Index the segments that changed since the last search. Returns how many.
+pub fn sync(conn: &Connection) -> Result<usize> {
+    let n = conn.execute(
+        "INSERT INTO segment_fts (rowid, text)
+         SELECT s.id, substr(t.text, s.start + 1, s.end - s.start)
+         FROM search_pending p JOIN segment s ON s.id = p.segment_id
+         JOIN transcript t ON t.id = s.transcript_id",
+        [],
+    )?;
+    conn.execute("DELETE FROM search_pending", [])?;
+    Ok(n)
+}
+
+/// How to search.
+#[derive(Debug, Clone, Default)]
+pub struct SearchOptions {
+    /// Treat the query as a regular expression instead of an FTS5 query.
+    pub regex: bool,
+    pub speaker: Option<String>,
+    pub transcripts: Vec<String>,
+    pub uncoded: bool,
+    pub theme: Option<String>,
+    pub not_theme: Option<String>,
+    pub coder: Option<i64>,
+    pub context: usize,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+/// One hit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub transcript: String,
+    pub segment: i64,
+    pub speaker: Option<String>,
+    /// Code-point span of the hit in the transcript.
+    pub start: usize,
+    pub end: usize,
+    pub left: String,
+    pub hit: String,
+    pub right: String,
+    /// Theme numbers coded on the segment.
+    pub themes: Vec<String>,
+}
+
+/// The results: the page of hits and how many segments matched in all.
+#[derive(Debug, Clone, Serialize)]
+pub struct Results {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+}
+
+/// Turn an FTS5 error into a message about the query.
+fn syntax_error(query: &str, e: rusqlite::Error) -> Error {
+    let detail = e.to_string();
+    let detail = detail.strip_prefix("fts5: ").unwrap_or(&detail).to_string();
+    Error::user(format!("cannot read the search \"{query}\": {detail}")).with_hint(
+        "search words, \"exact phrases\", prefix* and NEAR(a b, 5), joined with AND, OR, NOT and parentheses; \
+         quote words that contain punctuation, or use --regex",
+    )
+}
+
+struct Row {
+    segment_id: i64,
+    transcript_id: i64,
+    transcript: String,
+    number: i64,
+    speaker: Option<String>,
+    start: usize,
+    end: usize,
+}
+
+/// Run a search over segments.
+pub fn search(
+    conn: &Connection,
+    template: &Template,
+    query: &str,
+    opts: &SearchOptions,
+) -> Result<Results> {
+    if query.trim().is_empty() {
+        return Err(Error::usage("the search is empty"));
+    }
+    let mut filters = Vec::new();
+    let mut args: Vec<SqlValue> = Vec::new();
+    let regex = if opts.regex {
+        Some(Regex::new(query).map_err(|e| {
+            Error::user(format!("cannot read the regular expression: {e}"))
+                .with_hint("--regex takes Rust regex syntax, e.g. '(?i)net.zero'")
+        })?)
+    } else {
+        filters
+            .push("s.id IN (SELECT rowid FROM segment_fts WHERE segment_fts MATCH ?)".to_string());
+        args.push(SqlValue::Text(query.to_string()));
+        // Check the syntax up front, so the error speaks of the query, not of SQLite.
+        conn.query_row(
+            "SELECT count(*) FROM segment_fts WHERE segment_fts MATCH ?1 LIMIT 1",
+            [query],
+            |r| r.get::<_, i64>(0),
+        )
+        .map_err(|e| syntax_error(query, e))?;
+        None
+    };
+    if let Some(sp) = &opts.speaker {
+        filters.push("lower(s.speaker) = lower(?)".into());
+        args.push(SqlValue::Text(sp.clone()));
+    }
+    if !opts.transcripts.is_empty() {
+        for name in &opts.transcripts {
+            let exists: bool = conn.query_row(
+                "SELECT count(*) > 0 FROM transcript WHERE name = ?1",
+                [name],
+                |r| r.get(0),
+            )?;
+            if !exists {
+                return Err(crate::coding::unknown_transcript(conn, name)?);
+            }
+        }
+        filters.push(format!(
+            "t.name IN ({})",
+            vec!["?"; opts.transcripts.len()].join(", ")
+        ));
+        args.extend(opts.transcripts.iter().map(|n| SqlValue::Text(n.clone())));
+    }
+    let coder_clause = if opts.coder.is_some() {
+        " AND c.coder_id = ?"
+    } else {
+        ""
+    };
+    if opts.uncoded {
+        filters.push(format!(
+            "NOT EXISTS (SELECT 1 FROM coding c WHERE c.transcript_id = s.transcript_id
+             AND c.start < s.end AND c.end > s.start{coder_clause})"
+        ));
+        if let Some(c) = opts.coder {
+            args.push(SqlValue::Integer(c));
+        }
+    }
+    for (theme, negate) in [(&opts.theme, false), (&opts.not_theme, true)] {
+        let Some(r) = theme else { continue };
+        let t = template.resolve(r)?;
+        let ids: Vec<i64> = template.subtree(t.id).iter().map(|x| x.id).collect();
+        filters.push(format!(
+            "{}EXISTS (SELECT 1 FROM coding c WHERE c.transcript_id = s.transcript_id
+             AND c.start < s.end AND c.end > s.start AND c.theme_id IN ({}){coder_clause})",
+            if negate { "NOT " } else { "" },
+            vec!["?"; ids.len()].join(", ")
+        ));
+        args.extend(ids.into_iter().map(SqlValue::Integer));
+        if let Some(c) = opts.coder {
+            args.push(SqlValue::Integer(c));
+        }
+    }
+    let sql = format!(
+        "SELECT s.id, t.id, t.name, s.number, s.speaker, s.start, s.end
+         FROM segment s JOIN transcript t ON t.id = s.transcript_id
+         {} ORDER BY t.id, s.number",
+        if filters.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", filters.join(" AND "))
+        }
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows: Vec<Row> = stmt
+        .query_map(params_from_iter(args), |r| {
+            Ok(Row {
+                segment_id: r.get(0)?,
+                transcript_id: r.get(1)?,
+                transcript: r.get(2)?,
+                number: r.get(3)?,
+                speaker: r.get(4)?,
+                start: r.get::<_, i64>(5)? as usize,
+                end: r.get::<_, i64>(6)? as usize,
+            })
+        })
+        .map_err(|e| syntax_error(query, e))?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(|e| syntax_error(query, e))?;
+    let terms = if opts.regex {
+        Vec::new()
+    } else {
+        query_terms(query)
+    };
+    // A quoted phrase is shown whole when its words stand together in the text.
+    let phrase: Option<String> = (!opts.regex)
+        .then(|| query.split('"').nth(1).map(str::to_string))
+        .flatten()
+        .filter(|p| p.split_whitespace().count() > 1);
+    let mut text_stmt =
+        conn.prepare_cached("SELECT substr(text, ?2 + 1, ?3 - ?2) FROM transcript WHERE id = ?1")?;
+    let mut themes_stmt = conn.prepare_cached(
+        "SELECT DISTINCT theme_id FROM coding WHERE transcript_id = ?1 AND start < ?3 AND end > ?2",
+    )?;
+    let mut hits = Vec::new();
+    let mut total = 0;
+    for row in &rows {
+        let text: String = text_stmt
+            .query_row((row.transcript_id, row.start as i64, row.end as i64), |r| {
+                r.get(0)
+            })?;
+        let found = match &regex {
+            Some(re) => re.find(&text).map(|m| (m.start(), m.end())),
+            None => phrase
+                .as_deref()
+                .and_then(|p| find_phrase(&text, p))
+                .or_else(|| find_terms(&text, &terms)),
+        };
+        // A regex that does not match, or (rarely) a match we cannot place, is not a hit.
+        let Some((b0, b1)) = found.or((!opts.regex).then_some((0, 0))) else {
+            continue;
+        };
+        total += 1;
+        if total <= opts.offset || hits.len() >= opts.limit {
+            continue;
+        }
+        let (left, hit, right) = kwic(&text, b0, b1, opts.context);
+        let mut themes: Vec<String> = themes_stmt
+            .query_map((row.transcript_id, row.start as i64, row.end as i64), |r| {
+                r.get::<_, i64>(0)
+            })?
+            .filter_map(|id| {
+                id.ok()
+                    .and_then(|id| template.get(id))
+                    .map(|t| t.number.clone())
+            })
+            .collect();
+        themes.sort_by_key(|n| {
+            n.split('.')
+                .map(|p| p.parse::<u32>().unwrap_or(0))
+                .collect::<Vec<_>>()
+        });
+        let chars_before = text[..b0].chars().count();
+        let hit_chars = text[b0..b1].chars().count();
+        hits.push(Hit {
+            transcript: row.transcript.clone(),
+            segment: row.number,
+            speaker: row.speaker.clone(),
+            start: row.start + chars_before,
+            end: row.start + chars_before + hit_chars,
+            left,
+            hit,
+            right,
+            themes,
+        });
+        let _ = row.segment_id;
+    }
+    Ok(Results { total, hits })
+}
+
+/// A query term: a word, or a prefix (`sustainab*`).
+#[derive(Debug, Clone, PartialEq)]
+struct Term {
+    word: String,
+    prefix: bool,
+}
+
+fn fold(s: &str) -> String {
+    s.nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .collect::<String>()
+        .to_lowercase()
+}
+
+/// The words of an FTS5 query, without operators, for placing the hit in context.
+fn query_terms(query: &str) -> Vec<Term> {
+    let mut out = Vec::new();
+    for raw in query.split(|c: char| c.is_whitespace() || "()\",:^+{}".contains(c)) {
+        if raw.is_empty() || ["AND", "OR", "NOT"].contains(&raw) || raw.starts_with("NEAR") {
+            continue;
+        }
+        if raw.chars().all(|c| c.is_ascii_digit()) && out.is_empty() {
+            continue;
+        }
+        let prefix = raw.ends_with('*');
+        for w in raw.trim_end_matches('*').unicode_words() {
+            out.push(Term {
+                word: fold(w),
+                prefix,
+            });
+        }
+    }
+    out
+}
+
+/// The first place a phrase stands in `text` (whitespace and case folded), as a byte span.
+fn find_phrase(text: &str, phrase: &str) -> Option<(usize, usize)> {
+    let (s, e) = *crate::text::find_folded(text, phrase, true).first()?;
+    let o = crate::text::Offsets::new(text);
+    Some((o.byte_of_char(s), o.byte_of_char(e)))
+}
+
+/// The first word of `text` that matches a term, as a byte span.
+fn find_terms(text: &str, terms: &[Term]) -> Option<(usize, usize)> {
+    text.unicode_word_indices().find_map(|(b, w)| {
+        let f = fold(w);
+        terms
+            .iter()
+            .any(|t| {
+                if t.prefix {
+                    f.starts_with(&t.word)
+                } else {
+                    f == t.word
+                }
+            })
+            .then_some((b, b + w.len()))
+    })
+}
+
+/// Keyword in context: up to `n` words either side of the hit, whitespace folded.
+pub fn kwic(text: &str, b0: usize, b1: usize, n: usize) -> (String, String, String) {
+    let before = &text[..b0];
+    let after = &text[b1..];
+    let left_words: Vec<(usize, &str)> = before.unicode_word_indices().collect();
+    let left_start = if left_words.len() > n {
+        left_words[left_words.len() - n].0
+    } else {
+        0
+    };
+    let right_words: Vec<(usize, &str)> = after.unicode_word_indices().take(n + 1).collect();
+    let right_end = if right_words.len() > n {
+        right_words[n].0
+    } else {
+        after.len()
+    };
+    let fold_ws = crate::text::fold_whitespace;
+    let mut left = fold_ws(&before[left_start..]);
+    if left_start > 0 {
+        left = format!("…{left}");
+    }
+    if before.ends_with(char::is_whitespace) && !left.is_empty() {
+        left.push(' ');
+    }
+    let mut right = fold_ws(&after[..right_end]);
+    if after.starts_with(char::is_whitespace) && !right.is_empty() {
+        right.insert(0, ' ');
+    }
+    if right_end < after.len() {
+        right.push('…');
+    }
+    (left, fold_ws(&text[b0..b1]), right)
+}
+
+/// A memo or journal entry that matched.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoteHit {
+    pub kind: String,
+    pub on: String,
+    pub date: String,
+    pub coder: String,
+    pub text: String,
+}
+
+/// Search memos and journal entries.
+pub fn search_notes(conn: &Connection, template: &Template, query: &str) -> Result<Vec<NoteHit>> {
+    let mut stmt =
+        conn.prepare("SELECT rowid FROM note_fts WHERE note_fts MATCH ?1 ORDER BY rowid")?;
+    let ids: Vec<i64> = stmt
+        .query_map([query], |r| r.get(0))
+        .map_err(|e| syntax_error(query, e))?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(|e| syntax_error(query, e))?;
+    let mut out = Vec::new();
+    for id in ids {
+        if id % 2 == 0 {
+            for m in crate::memo::list(conn, template, &crate::memo::Filter::Id(id / 2))? {
+                out.push(NoteHit {
+                    kind: "memo".into(),
+                    on: m.on,
+                    date: m.created_at,
+                    coder: m.coder,
+                    text: m.text,
+                });
+            }
+        } else if let Some(j) = crate::memo::journal(conn, None)?
+            .into_iter()
+            .find(|j| j.id == id / 2)
+        {
+            out.push(NoteHit {
+                kind: "journal".into(),
+                on: if j.tags.is_empty() {
+                    String::new()
+                } else {
+                    format!("tags: {}", j.tags)
+                },
+                date: j.created_at,
+                coder: j.coder,
+                text: j.text,
+            });
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terms_ignore_operators_and_keep_prefixes() {
+        let t = query_terms("sustainab* AND \"net zero\" NOT NEAR(café target, 5)");
+        let words: Vec<(&str, bool)> = t.iter().map(|t| (t.word.as_str(), t.prefix)).collect();
+        assert_eq!(
+            words,
+            vec![
+                ("sustainab", true),
+                ("net", false),
+                ("zero", false),
+                ("cafe", false),
+                ("target", false),
+                ("5", false)
+            ]
+        );
+    }
+
+    #[test]
+    fn kwic_cuts_context_by_words() {
+        let text = "one two three four HIT five six seven eight";
+        let b0 = text.find("HIT").unwrap();
+        let (l, h, r) = kwic(text, b0, b0 + 3, 2);
+        assert_eq!(
+            (l.as_str(), h.as_str(), r.as_str()),
+            ("…three four ", "HIT", " five six…")
+        );
+    }
+}
