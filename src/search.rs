@@ -15,15 +15,39 @@ use crate::template::Template;
 
 /// Index the segments that changed since the last search. Returns how many.
 pub fn sync(conn: &Connection) -> Result<usize> {
-    let n = conn.execute(
-        "INSERT INTO segment_fts (rowid, text)
-         SELECT s.id, substr(t.text, s.start + 1, s.end - s.start)
-         FROM search_pending p JOIN segment s ON s.id = p.segment_id
-         JOIN transcript t ON t.id = s.transcript_id",
-        [],
+    // One transcript at a time: its text is read once, not once per segment.
+    let mut stmt = conn.prepare(
+        "SELECT s.transcript_id, s.id, s.start, s.end FROM search_pending p
+         JOIN segment s ON s.id = p.segment_id ORDER BY s.transcript_id, s.start",
     )?;
+    let pending: Vec<(i64, i64, usize, usize)> = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get::<_, i64>(2)? as usize,
+                r.get::<_, i64>(3)? as usize,
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut text_stmt = conn.prepare_cached("SELECT text FROM transcript WHERE id = ?1")?;
+    let mut insert =
+        conn.prepare_cached("INSERT INTO segment_fts (rowid, text) VALUES (?1, ?2)")?;
+    let mut current: Option<(i64, String, crate::text::Offsets)> = None;
+    for (transcript, segment, start, end) in &pending {
+        if current.as_ref().is_none_or(|c| c.0 != *transcript) {
+            let t: String = text_stmt.query_row([transcript], |r| r.get(0))?;
+            let o = crate::text::Offsets::new(&t);
+            current = Some((*transcript, t, o));
+        }
+        let (_, t, o) = current.as_ref().expect("loaded above");
+        insert.execute(rusqlite::params![
+            segment,
+            &t[o.byte_of_char(*start)..o.byte_of_char(*end)]
+        ])?;
+    }
     conn.execute("DELETE FROM search_pending", [])?;
-    Ok(n)
+    Ok(pending.len())
 }
 
 /// How to search.
@@ -76,7 +100,6 @@ fn syntax_error(query: &str, e: rusqlite::Error) -> Error {
 }
 
 struct Row {
-    segment_id: i64,
     transcript_id: i64,
     transcript: String,
     number: i64,
@@ -166,7 +189,7 @@ pub fn search(
         }
     }
     let sql = format!(
-        "SELECT s.id, t.id, t.name, s.number, s.speaker, s.start, s.end
+        "SELECT t.id, t.name, s.number, s.speaker, s.start, s.end
          FROM segment s JOIN transcript t ON t.id = s.transcript_id
          {} ORDER BY t.id, s.number",
         if filters.is_empty() {
@@ -179,13 +202,12 @@ pub fn search(
     let rows: Vec<Row> = stmt
         .query_map(params_from_iter(args), |r| {
             Ok(Row {
-                segment_id: r.get(0)?,
-                transcript_id: r.get(1)?,
-                transcript: r.get(2)?,
-                number: r.get(3)?,
-                speaker: r.get(4)?,
-                start: r.get::<_, i64>(5)? as usize,
-                end: r.get::<_, i64>(6)? as usize,
+                transcript_id: r.get(0)?,
+                transcript: r.get(1)?,
+                number: r.get(2)?,
+                speaker: r.get(3)?,
+                start: r.get::<_, i64>(4)? as usize,
+                end: r.get::<_, i64>(5)? as usize,
             })
         })
         .map_err(|e| syntax_error(query, e))?
@@ -201,33 +223,51 @@ pub fn search(
         .then(|| query.split('"').nth(1).map(str::to_string))
         .flatten()
         .filter(|p| p.split_whitespace().count() > 1);
-    let mut text_stmt =
-        conn.prepare_cached("SELECT substr(text, ?2 + 1, ?3 - ?2) FROM transcript WHERE id = ?1")?;
+    // Segment text comes from its transcript, loaded once per transcript (rows are grouped).
+    let mut text_stmt = conn.prepare_cached("SELECT text FROM transcript WHERE id = ?1")?;
+    let mut loaded: Option<(i64, String, crate::text::Offsets)> = None;
+    let mut segment_text = |row: &Row| -> Result<String> {
+        if loaded.as_ref().is_none_or(|l| l.0 != row.transcript_id) {
+            let t: String = text_stmt.query_row([row.transcript_id], |r| r.get(0))?;
+            let o = crate::text::Offsets::new(&t);
+            loaded = Some((row.transcript_id, t, o));
+        }
+        let (_, t, o) = loaded.as_ref().expect("loaded above");
+        Ok(t[o.byte_of_char(row.start)..o.byte_of_char(row.end)].to_string())
+    };
     let mut themes_stmt = conn.prepare_cached(
         "SELECT DISTINCT theme_id FROM coding WHERE transcript_id = ?1 AND start < ?3 AND end > ?2",
     )?;
-    let mut hits = Vec::new();
+    // FTS matches are all hits: only the page needs its text. A regex must read every segment.
+    let mut page: Vec<(&Row, String, (usize, usize))> = Vec::new();
     let mut total = 0;
-    for row in &rows {
-        let text: String = text_stmt
-            .query_row((row.transcript_id, row.start as i64, row.end as i64), |r| {
-                r.get(0)
-            })?;
-        let found = match &regex {
-            Some(re) => re.find(&text).map(|m| (m.start(), m.end())),
-            None => phrase
-                .as_deref()
-                .and_then(|p| find_phrase(&text, p))
-                .or_else(|| find_terms(&text, &terms)),
-        };
-        // A regex that does not match, or (rarely) a match we cannot place, is not a hit.
-        let Some((b0, b1)) = found.or((!opts.regex).then_some((0, 0))) else {
-            continue;
-        };
-        total += 1;
-        if total <= opts.offset || hits.len() >= opts.limit {
-            continue;
+    match &regex {
+        Some(re) => {
+            for row in &rows {
+                let text = segment_text(row)?;
+                let Some(m) = re.find(&text) else { continue };
+                total += 1;
+                if total > opts.offset && page.len() < opts.limit {
+                    let span = (m.start(), m.end());
+                    page.push((row, text, span));
+                }
+            }
         }
+        None => {
+            total = rows.len();
+            for row in rows.iter().skip(opts.offset).take(opts.limit) {
+                let text = segment_text(row)?;
+                let span = phrase
+                    .as_deref()
+                    .and_then(|p| find_phrase(&text, p))
+                    .or_else(|| find_terms(&text, &terms))
+                    .unwrap_or((0, 0));
+                page.push((row, text, span));
+            }
+        }
+    }
+    let mut hits = Vec::with_capacity(page.len());
+    for (row, text, (b0, b1)) in page {
         let (left, hit, right) = kwic(&text, b0, b1, opts.context);
         let mut themes: Vec<String> = themes_stmt
             .query_map((row.transcript_id, row.start as i64, row.end as i64), |r| {
@@ -257,7 +297,6 @@ pub fn search(
             right,
             themes,
         });
-        let _ = row.segment_id;
     }
     Ok(Results { total, hits })
 }
