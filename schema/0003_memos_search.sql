@@ -61,3 +61,19 @@ END;
 CREATE TRIGGER journal_search_delete AFTER DELETE ON journal_entry BEGIN
     DELETE FROM note_fts WHERE rowid = OLD.id * 2 + 1;
 END;
+
+-- Autocoding: codings made in bulk from a search, one batch per `tana autocode --apply`.
+CREATE TABLE autocode_batch (
+    id         INTEGER PRIMARY KEY,
+    theme_id   INTEGER NOT NULL REFERENCES theme(id),
+    query      TEXT NOT NULL,
+    regex      INTEGER NOT NULL CHECK (regex IN (0, 1)),
+    scope      TEXT NOT NULL CHECK (scope IN ('segment', 'sentence')),
+    codings    INTEGER NOT NULL,
+    coder_id   INTEGER NOT NULL REFERENCES coder(id),
+    created_at TEXT NOT NULL,
+    undone_at  TEXT
+) STRICT;
+-- The batch that made a coding; cleared when the coding is later joined with manual work.
+ALTER TABLE coding ADD COLUMN autocode_batch INTEGER REFERENCES autocode_batch(id);
+CREATE INDEX coding_by_autocode ON coding(autocode_batch) WHERE autocode_batch IS NOT NULL;

@@ -5,6 +5,7 @@
 //! to spans, `analysis` counts, and `export` renders codebooks and quotes.
 
 pub mod analysis;
+pub mod autocode;
 pub mod cli;
 pub mod coding;
 pub mod demo;

@@ -99,22 +99,24 @@ fn syntax_error(query: &str, e: rusqlite::Error) -> Error {
     )
 }
 
-struct Row {
-    transcript_id: i64,
-    transcript: String,
-    number: i64,
-    speaker: Option<String>,
-    start: usize,
-    end: usize,
+/// A matching segment.
+pub struct Row {
+    pub transcript_id: i64,
+    pub transcript: String,
+    pub number: i64,
+    pub speaker: Option<String>,
+    pub start: usize,
+    pub end: usize,
 }
 
-/// Run a search over segments.
-pub fn search(
+/// The segments a search matches (all of them, in transcript and segment order), and a
+/// matcher that places hits in their text.
+pub fn matching(
     conn: &Connection,
     template: &Template,
     query: &str,
     opts: &SearchOptions,
-) -> Result<Results> {
+) -> Result<(Vec<Row>, Matcher)> {
     if query.trim().is_empty() {
         return Err(Error::usage("the search is empty"));
     }
@@ -223,6 +225,82 @@ pub fn search(
         .then(|| query.split('"').nth(1).map(str::to_string))
         .flatten()
         .filter(|p| p.split_whitespace().count() > 1);
+    Ok((
+        rows,
+        Matcher {
+            regex,
+            terms,
+            phrase,
+        },
+    ))
+}
+
+/// Where a search hits within a segment's text.
+pub struct Matcher {
+    regex: Option<Regex>,
+    terms: Vec<Term>,
+    phrase: Option<String>,
+}
+
+impl Matcher {
+    /// The first hit, as a byte span (regex, else the phrase, else the first matching word).
+    pub fn first(&self, text: &str) -> Option<(usize, usize)> {
+        match &self.regex {
+            Some(re) => re.find(text).map(|m| (m.start(), m.end())),
+            None => self
+                .phrase
+                .as_deref()
+                .and_then(|p| find_phrase(text, p))
+                .or_else(|| find_terms(text, &self.terms)),
+        }
+    }
+
+    /// Every hit, as byte spans in order.
+    pub fn all(&self, text: &str) -> Vec<(usize, usize)> {
+        match &self.regex {
+            Some(re) => re.find_iter(text).map(|m| (m.start(), m.end())).collect(),
+            None => {
+                let mut out: Vec<(usize, usize)> = Vec::new();
+                if let Some(p) = &self.phrase {
+                    let o = crate::text::Offsets::new(text);
+                    out.extend(
+                        crate::text::find_folded(text, p, true)
+                            .into_iter()
+                            .map(|(s, e)| (o.byte_of_char(s), o.byte_of_char(e))),
+                    );
+                }
+                out.extend(text.unicode_word_indices().filter_map(|(b, w)| {
+                    let f = fold(w);
+                    self.terms
+                        .iter()
+                        .any(|t| {
+                            if t.prefix {
+                                f.starts_with(&t.word)
+                            } else {
+                                f == t.word
+                            }
+                        })
+                        .then_some((b, b + w.len()))
+                }));
+                out.sort_unstable();
+                out
+            }
+        }
+    }
+
+    pub fn is_regex(&self) -> bool {
+        self.regex.is_some()
+    }
+}
+
+/// Run a search over segments.
+pub fn search(
+    conn: &Connection,
+    template: &Template,
+    query: &str,
+    opts: &SearchOptions,
+) -> Result<Results> {
+    let (rows, matcher) = matching(conn, template, query, opts)?;
     // Segment text comes from its transcript, loaded once per transcript (rows are grouped).
     let mut text_stmt = conn.prepare_cached("SELECT text FROM transcript WHERE id = ?1")?;
     let mut loaded: Option<(i64, String, crate::text::Offsets)> = None;
@@ -241,29 +319,23 @@ pub fn search(
     // FTS matches are all hits: only the page needs its text. A regex must read every segment.
     let mut page: Vec<(&Row, String, (usize, usize))> = Vec::new();
     let mut total = 0;
-    match &regex {
-        Some(re) => {
-            for row in &rows {
-                let text = segment_text(row)?;
-                let Some(m) = re.find(&text) else { continue };
-                total += 1;
-                if total > opts.offset && page.len() < opts.limit {
-                    let span = (m.start(), m.end());
-                    page.push((row, text, span));
-                }
-            }
-        }
-        None => {
-            total = rows.len();
-            for row in rows.iter().skip(opts.offset).take(opts.limit) {
-                let text = segment_text(row)?;
-                let span = phrase
-                    .as_deref()
-                    .and_then(|p| find_phrase(&text, p))
-                    .or_else(|| find_terms(&text, &terms))
-                    .unwrap_or((0, 0));
+    if matcher.is_regex() {
+        for row in &rows {
+            let text = segment_text(row)?;
+            let Some(span) = matcher.first(&text) else {
+                continue;
+            };
+            total += 1;
+            if total > opts.offset && page.len() < opts.limit {
                 page.push((row, text, span));
             }
+        }
+    } else {
+        total = rows.len();
+        for row in rows.iter().skip(opts.offset).take(opts.limit) {
+            let text = segment_text(row)?;
+            let span = matcher.first(&text).unwrap_or((0, 0));
+            page.push((row, text, span));
         }
     }
     let mut hits = Vec::with_capacity(page.len());

@@ -69,6 +69,8 @@ pub struct FreqOptions {
     pub depth: Option<usize>,
     pub transcripts: Option<Vec<String>>,
     pub coder: Option<i64>,
+    /// Leave out codings made by autocode.
+    pub no_autocoded: bool,
 }
 
 /// One theme's row: a value per transcript and its participant count.
@@ -133,14 +135,15 @@ fn load_spans(
     conn: &Connection,
     ids: &HashMap<i64, usize>,
     coder: Option<i64>,
+    no_autocoded: bool,
 ) -> Result<HashMap<i64, BTreeMap<usize, Vec<Span>>>> {
     // Served entirely by the covering index coding_by_theme; union_spans sorts later.
     let mut stmt = conn.prepare(
         "SELECT theme_id, transcript_id, start, end FROM coding
-         WHERE ?1 IS NULL OR coder_id = ?1",
+         WHERE (?1 IS NULL OR coder_id = ?1) AND (NOT ?2 OR autocode_batch IS NULL)",
     )?;
     let mut out: HashMap<i64, BTreeMap<usize, Vec<Span>>> = HashMap::new();
-    let mut rows = stmt.query([coder])?;
+    let mut rows = stmt.query(rusqlite::params![coder, no_autocoded])?;
     while let Some(r) = rows.next()? {
         let theme: i64 = r.get(0)?;
         let transcript: i64 = r.get(1)?;
@@ -199,7 +202,10 @@ pub fn freq(conn: &Connection, template: &Template, opts: &FreqOptions) -> Resul
         .enumerate()
         .map(|(i, t)| (t.id, i))
         .collect();
-    let unions = rolled_up(template, load_spans(conn, &col_of, opts.coder)?);
+    let unions = rolled_up(
+        template,
+        load_spans(conn, &col_of, opts.coder, opts.no_autocoded)?,
+    );
     let shown: Vec<&Theme> = template
         .themes
         .iter()

@@ -142,6 +142,7 @@ pub fn run(ctx: &mut Ctx, args: &DemoArgs) -> Result<()> {
             depth: None,
             by: None,
             transcripts: Vec::new(),
+            no_autocoded: false,
             format: Format::Table,
         },
     )?;

@@ -30,6 +30,9 @@ pub struct FreqArgs {
     /// Only these transcripts (comma-separated or repeated)
     #[arg(long, value_name = "NAMES")]
     pub transcripts: Vec<String>,
+    /// Leave out codings made by autocode
+    #[arg(long)]
+    pub no_autocoded: bool,
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
 }
@@ -48,6 +51,7 @@ pub fn run(ctx: &mut Ctx, args: &FreqArgs) -> Result<()> {
         depth: args.depth,
         transcripts: (!only.is_empty()).then_some(only),
         coder,
+        no_autocoded: args.no_autocoded,
     };
     let table = freq(conn, &template, &opts)?;
     if let Some(attr) = &args.by {

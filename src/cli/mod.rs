@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::project;
 
 mod attr;
+mod autocode;
 mod code;
 mod codebook;
 mod coder;
@@ -75,6 +76,7 @@ pub enum Command {
     Uncode(code::UncodeArgs),
     Review(review::ReviewArgs),
     Search(search::SearchArgs),
+    Autocode(autocode::AutocodeArgs),
     /// Write and list memos on transcripts, segments, themes and codings
     #[command(subcommand)]
     Memo(memo::MemoCommand),
@@ -220,6 +222,7 @@ fn run(ctx: &mut Ctx, command: &Command) -> Result<()> {
         Command::Uncode(a) => code::run_uncode(ctx, a),
         Command::Review(a) => review::run(ctx, a),
         Command::Search(a) => search::run(ctx, a),
+        Command::Autocode(a) => autocode::run(ctx, a),
         Command::Memo(a) => memo::run_memo(ctx, a),
         Command::Journal(a) => memo::run_journal(ctx, a),
         Command::Coder(a) => coder::run(ctx, a),

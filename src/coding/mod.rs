@@ -413,9 +413,12 @@ pub fn add(
     }
     let joined_memo = (!memos.is_empty()).then(|| memos.join("\n"));
     let inside = overlapping.len() == 1 && start == overlapping[0].1 && end == overlapping[0].2;
+    // A joined coding is partly manual work now: it no longer belongs to an autocode batch.
     conn.execute(
-        "UPDATE coding SET start = ?2, end = ?3, memo = ?4 WHERE id = ?1",
-        params![keep, start as i64, end as i64, joined_memo],
+        "UPDATE coding SET start = ?2, end = ?3, memo = ?4,
+                autocode_batch = CASE WHEN ?5 THEN autocode_batch END
+         WHERE id = ?1",
+        params![keep, start as i64, end as i64, joined_memo, inside],
     )?;
     for (id, ..) in &overlapping[1..] {
         conn.execute("DELETE FROM coding WHERE id = ?1", [id])?;

@@ -249,3 +249,51 @@ fn status_is_the_morning_overview() {
     memos: 1; journal entries: 0
     ");
 }
+
+#[test]
+fn autocode_previews_applies_as_a_batch_and_undoes() {
+    let env = coded();
+    let before = env.dump();
+    assert_snapshot!(env.run(&["autocode", "Customers", "--search", "questionnaire* OR CEO"]), @r#"
+    exit: 0
+    --- stdout
+     transcript   segment   start   end   text                                                                        already coded
+    ────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────
+     P02                4     151   200   Mostly. The CEO repeats it, and the CEO means it.
+     P03                2      48   120   They send us questionnaires about CO₂ every quarter 🌱. Zoë handles them.
+    --- stderr
+    would code 2 segment(s) in 2 transcript(s) with 2 Customers (0 already coded with it); nothing was coded
+    add --apply to code them as one batch (undo with "tana autocode undo BATCH")
+    "#);
+    assert_eq!(before, env.dump());
+    assert_snapshot!(env.run(&["autocode", "Customers", "--search", "questionnaire* OR CEO", "--scope", "sentence", "--apply"]), @"
+    exit: 0
+    --- stdout
+    --- stderr
+    coded 2 sentence(s) in 2 transcript(s) with 2 Customers as autocode batch 1
+    ");
+    assert_snapshot!(env.ok(&["quotes", "Customers", "--format", "csv"]), @r#"
+    transcript,segment,speaker,theme,theme_name,start,end,text,memo
+    P02,4,P2,2,Customers,159,200,"The CEO repeats it, and the CEO means it.",
+    P03,2,P3,2,Customers,48,102,They send us questionnaires about CO₂ every quarter 🌱.,
+    "#);
+    assert_snapshot!(env.ok(&["freq", "--depth", "1", "--format", "csv", "--no-autocoded"]), @"
+    number,theme,P01,P02,P03,participants,percent
+    1,Awareness gap,1,1,0,2,66.7
+    2,Customers,0,0,0,0,0.0
+    3,Trust,0,1,0,1,33.3
+    ");
+    assert_snapshot!(env.ok(&["autocode", "list", "--format", "csv"]), @"
+    batch,theme,search,scope,codings,remaining,coder,date,undone
+    1,2 Customers,questionnaire* OR CEO,sentence,2,2,tester,2026-03-01T09:00:00Z,
+    ");
+    assert_snapshot!(env.run(&["autocode", "undo", "1"]), @"
+    exit: 0
+    --- stdout
+    --- stderr
+    removed 2 coding(s) of autocode batch 1
+    ");
+    assert_eq!(before, env.dump());
+    env.fails(&["autocode", "undo", "1"], 1);
+    env.fails(&["autocode", "Customers"], 2);
+}
