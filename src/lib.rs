@@ -18,6 +18,7 @@ pub mod output;
 pub mod project;
 pub mod search;
 pub mod segment;
+pub mod sheet;
 pub mod template;
 pub mod text;
 

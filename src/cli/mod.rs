@@ -24,6 +24,7 @@ mod memo;
 mod quotes;
 mod review;
 mod search;
+mod sheet;
 mod show;
 mod status;
 mod template;
@@ -75,6 +76,7 @@ pub enum Command {
     Code(code::CodeArgs),
     Uncode(code::UncodeArgs),
     Review(review::ReviewArgs),
+    Sheet(sheet::SheetArgs),
     Search(search::SearchArgs),
     Autocode(autocode::AutocodeArgs),
     /// Write and list memos on transcripts, segments, themes and codings
@@ -221,6 +223,7 @@ fn run(ctx: &mut Ctx, command: &Command) -> Result<()> {
         Command::Code(a) => code::run_code(ctx, a),
         Command::Uncode(a) => code::run_uncode(ctx, a),
         Command::Review(a) => review::run(ctx, a),
+        Command::Sheet(a) => sheet::run(ctx, a),
         Command::Search(a) => search::run(ctx, a),
         Command::Autocode(a) => autocode::run(ctx, a),
         Command::Memo(a) => memo::run_memo(ctx, a),

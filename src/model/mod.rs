@@ -112,7 +112,7 @@ pub struct Segment {
 }
 
 /// A half-open code-point span `[start, end)` in one transcript.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Span {
     pub start: usize,
     pub end: usize,

@@ -30,6 +30,8 @@ const COMMANDS: &[&[&str]] = &[
     &["coder", "add"],
     &["coder", "list"],
     &["status"],
+    &["sheet"],
+    &["sheet", "apply"],
     &["autocode"],
     &["autocode", "list"],
     &["autocode", "undo"],

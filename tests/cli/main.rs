@@ -9,6 +9,7 @@ mod notes;
 mod project;
 mod revise;
 mod revise_props;
+mod sheet;
 mod template;
 
 use std::path::{Path, PathBuf};
