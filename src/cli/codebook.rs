@@ -21,17 +21,18 @@ pub struct CodebookArgs {
 }
 
 pub fn run(ctx: &mut Ctx, args: &CodebookArgs) -> Result<()> {
+    let coder = ctx.report_coder()?;
     let conn = ctx.conn()?;
     let template = Template::load(conn)?;
     match args.format {
         Format::Md => {
             let total: i64 = conn.query_row("SELECT count(*) FROM transcript", [], |r| r.get(0))?;
-            let text = codebook_markdown(conn, &template, total as usize)?;
+            let text = codebook_markdown(conn, &template, total as usize, coder)?;
             ctx.out().write_all(text.as_bytes())?;
             Ok(())
         }
         f => {
-            let table = codebook_table(conn, &template)?;
+            let table = codebook_table(conn, &template, coder)?;
             table.write(ctx.out(), f)
         }
     }

@@ -22,6 +22,9 @@ pub struct QuotesArgs {
     /// Include the extracts of all sub-themes
     #[arg(long)]
     pub with_subthemes: bool,
+    /// Leave out codings made by autocode
+    #[arg(long)]
+    pub no_autocoded: bool,
     #[arg(long, value_enum, default_value = "md")]
     pub format: Format,
 }
@@ -38,6 +41,7 @@ pub fn run(ctx: &mut Ctx, args: &QuotesArgs) -> Result<()> {
         args.with_subthemes,
         args.per_participant,
         coder,
+        args.no_autocoded,
     )?;
     if list.is_empty() {
         ctx.info(format!("no codings of {} yet", theme.label()));

@@ -87,8 +87,8 @@ fn structure_row(template: &Template, t: &Theme) -> Vec<Value> {
 }
 
 /// The codebook as a table: every codebook field of every theme.
-pub fn codebook_table(conn: &Connection, template: &Template) -> Result<Table> {
-    let counts = theme_counts(conn, template, None)?;
+pub fn codebook_table(conn: &Connection, template: &Template, coder: Option<i64>) -> Result<Table> {
+    let counts = theme_counts(conn, template, coder)?;
     let versions = crate::template::version::theme_versions(conn)?;
     let mut table = Table::new(STRUCTURE.into_iter().chain([
         "when_to_use",
@@ -134,8 +134,13 @@ fn theme_memos(conn: &Connection, template: &Template, theme: i64) -> Result<Vec
 }
 
 /// The codebook as a Markdown document, one section per theme.
-pub fn codebook_markdown(conn: &Connection, template: &Template, total: usize) -> Result<String> {
-    let counts = theme_counts(conn, template, None)?;
+pub fn codebook_markdown(
+    conn: &Connection,
+    template: &Template,
+    total: usize,
+    coder: Option<i64>,
+) -> Result<String> {
+    let counts = theme_counts(conn, template, coder)?;
     let versions = crate::template::version::theme_versions(conn)?;
     let mut out = String::from("# Codebook\n");
     for t in &template.themes {
@@ -201,6 +206,7 @@ pub fn quotes(
     with_subthemes: bool,
     per_participant: Option<usize>,
     coder: Option<i64>,
+    no_autocoded: bool,
 ) -> Result<Vec<Quote>> {
     let ids: Vec<i64> = if with_subthemes {
         template.subtree(theme.id).iter().map(|t| t.id).collect()
@@ -212,12 +218,15 @@ pub fn quotes(
         "SELECT c.transcript_id, t.name, c.theme_id, c.start, c.end, c.memo
          FROM coding c JOIN transcript t ON t.id = c.transcript_id
          WHERE c.theme_id IN ({placeholders}) AND (?{n} IS NULL OR c.coder_id = ?{n})
+           AND (NOT ?{m} OR c.autocode_batch IS NULL)
          ORDER BY c.transcript_id, c.start, c.end, c.theme_id",
-        n = ids.len() + 1
+        n = ids.len() + 1,
+        m = ids.len() + 2
     );
     let mut stmt = conn.prepare(&sql)?;
     let mut params: Vec<rusqlite::types::Value> = ids.iter().map(|&i| i.into()).collect();
     params.push(coder.map_or(rusqlite::types::Value::Null, Into::into));
+    params.push(i64::from(no_autocoded).into());
     let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
     let mut out = Vec::new();
     let mut per: HashMap<i64, usize> = HashMap::new();

@@ -277,6 +277,12 @@ fn autocode_previews_applies_as_a_batch_and_undoes() {
     P02,4,P2,2,Customers,159,200,"The CEO repeats it, and the CEO means it.",
     P03,2,P3,2,Customers,48,102,They send us questionnaires about CO₂ every quarter 🌱.,
     "#);
+    assert_eq!(
+        env.ok(&["quotes", "Customers", "--format", "csv", "--no-autocoded"])
+            .lines()
+            .count(),
+        1
+    );
     assert_snapshot!(env.ok(&["freq", "--depth", "1", "--format", "csv", "--no-autocoded"]), @"
     number,theme,P01,P02,P03,participants,percent
     1,Awareness gap,1,1,0,2,66.7
