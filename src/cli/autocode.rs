@@ -3,7 +3,8 @@
 use serde_json::Value;
 
 use crate::autocode::{self, Scope};
-use crate::cli::{split_list, Ctx};
+use crate::cli::search::Filters;
+use crate::cli::Ctx;
 use crate::coding::shorten;
 use crate::error::{Error, Result};
 use crate::output::{Format, Table};
@@ -35,15 +36,8 @@ pub struct AutocodeArgs {
     /// Code whole segments, or only the sentences with a hit
     #[arg(long, value_enum, default_value = "segment")]
     pub scope: Scope,
-    /// Only turns of this speaker
-    #[arg(long)]
-    pub speaker: Option<String>,
-    /// Only these transcripts (comma-separated or repeated)
-    #[arg(long, value_name = "NAMES")]
-    pub transcripts: Vec<String>,
-    /// Only segments with no coding at all
-    #[arg(long)]
-    pub uncoded: bool,
+    #[command(flatten)]
+    pub filters: Filters,
     /// Code them (without it, tana only previews)
     #[arg(long)]
     pub apply: bool,
@@ -145,11 +139,8 @@ fn code(ctx: &mut Ctx, args: &AutocodeArgs) -> Result<()> {
     let theme = template.resolve(theme_ref)?.clone();
     let opts = SearchOptions {
         regex: args.regex,
-        speaker: args.speaker.clone(),
-        transcripts: split_list(&args.transcripts),
-        uncoded: args.uncoded,
         limit: usize::MAX,
-        ..Default::default()
+        ..args.filters.options()
     };
     let candidates = autocode::preview(&tx, &template, theme.id, query, &opts, args.scope)?;
     let fresh = candidates.iter().filter(|c| !c.already).count();

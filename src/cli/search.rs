@@ -26,15 +26,8 @@ pub struct SearchArgs {
     /// Search memos and journal entries instead of transcripts
     #[arg(long = "in", value_enum, default_value = "transcripts")]
     pub within: Within,
-    /// Only turns of this speaker
-    #[arg(long)]
-    pub speaker: Option<String>,
-    /// Only these transcripts (comma-separated or repeated)
-    #[arg(long, value_name = "NAMES")]
-    pub transcripts: Vec<String>,
-    /// Only segments with no coding at all
-    #[arg(long)]
-    pub uncoded: bool,
+    #[command(flatten)]
+    pub filters: Filters,
     /// Only segments coded with this theme (or its sub-themes)
     #[arg(long)]
     pub theme: Option<String>,
@@ -52,6 +45,32 @@ pub struct SearchArgs {
     pub offset: usize,
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
+}
+
+/// Which segments a search (or an autocode) looks at.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Filters {
+    /// Only turns of this speaker
+    #[arg(long)]
+    pub speaker: Option<String>,
+    /// Only these transcripts (comma-separated or repeated)
+    #[arg(long, value_name = "NAMES")]
+    pub transcripts: Vec<String>,
+    /// Only segments with no coding at all
+    #[arg(long)]
+    pub uncoded: bool,
+}
+
+impl Filters {
+    /// Search options with these filters and nothing else set.
+    pub fn options(&self) -> SearchOptions {
+        SearchOptions {
+            speaker: self.speaker.clone(),
+            transcripts: split_list(&self.transcripts),
+            uncoded: self.uncoded,
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -88,15 +107,13 @@ pub fn run(ctx: &mut Ctx, args: &SearchArgs) -> Result<()> {
     let conn = ctx.conn()?;
     let opts = SearchOptions {
         regex: args.regex,
-        speaker: args.speaker.clone(),
-        transcripts: split_list(&args.transcripts),
-        uncoded: args.uncoded,
         theme: args.theme.clone(),
         not_theme: args.not_theme.clone(),
         coder,
         context: args.context,
         limit: args.limit,
         offset: args.offset,
+        ..args.filters.options()
     };
     let results = search(conn, &template, &args.query, &opts)?;
     let shown = results.hits.len();

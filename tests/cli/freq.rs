@@ -1,26 +1,9 @@
 use crate::TestEnv;
 use insta::assert_snapshot;
 
-/// The study with codings that overlap across sibling themes, to test roll-up.
-fn coded() -> TestEnv {
-    let env = TestEnv::study();
-    env.write(
-        "c.csv",
-        "transcript,theme,quote,segment\n\
-         P01,Vague targets,nobody could tell me the target,\n\
-         P01,Concrete targets,tell me the target. It is all slogans,\n\
-         P01,Training,,4\n\
-         P02,Concrete targets,,2\n\
-         P02,Trust,,4\n\
-         P03,Customers,,2\n",
-    );
-    env.ok(&["code", "--from", "c.csv"]);
-    env
-}
-
 #[test]
 fn presence_table_rolls_up_to_parents() {
-    let env = coded();
+    let env = TestEnv::coded();
     assert_snapshot!(env.ok(&["freq"]), @"
      number   theme                   P01   P02   P03   participants   percent
     ───────────────────────────────────────────────────────────────────────────
@@ -47,7 +30,7 @@ fn presence_table_rolls_up_to_parents() {
 
 #[test]
 fn roll_up_never_counts_a_span_twice() {
-    let env = coded();
+    let env = TestEnv::coded();
     // P01: Vague and Concrete overlap ("tell me the target"), so 1.1 has one passage of
     // 12 words, not 6 + 8; Training adds a separate passage under 1.
     assert_snapshot!(env.ok(&["freq", "--measure", "codings", "--format", "csv", "--depth", "2"]), @r"
@@ -82,7 +65,7 @@ fn roll_up_never_counts_a_span_twice() {
 
 #[test]
 fn freq_by_attribute_counts_participants_per_group() {
-    let env = coded();
+    let env = TestEnv::coded();
     assert_snapshot!(env.ok(&["freq", "--by", "sector", "--depth", "1"]), @r#"
      number   theme           IT (n=2)   logistics (n=1)   participants   percent
     ──────────────────────────────────────────────────────────────────────────────
@@ -99,7 +82,7 @@ fn freq_by_attribute_counts_participants_per_group() {
 
 #[test]
 fn freq_filters_transcripts_and_writes_json_and_md() {
-    let env = coded();
+    let env = TestEnv::coded();
     assert_snapshot!(env.ok(&["freq", "--transcripts", "P03,P01", "--depth", "1", "--format", "md"]), @r"
     | number | theme | P01 | P03 | participants | percent |
     | --- | --- | --- | --- | --- | --- |
@@ -120,7 +103,7 @@ fn freq_filters_transcripts_and_writes_json_and_md() {
 
 #[test]
 fn quotes_per_participant_and_with_subthemes() {
-    let env = coded();
+    let env = TestEnv::coded();
     assert_snapshot!(env.ok(&["quotes", "1", "--with-subthemes", "--per-participant", "1"]), @r"
     ## 1 Awareness gap
 

@@ -65,6 +65,23 @@ impl TestEnv {
         env
     }
 
+    /// The study with codings on several themes, two of them overlapping on P01 (for roll-up).
+    pub fn coded() -> TestEnv {
+        let env = TestEnv::study();
+        env.write(
+            "c.csv",
+            "transcript,theme,quote,segment\n\
+             P01,Vague targets,nobody could tell me the target,\n\
+             P01,Concrete targets,tell me the target. It is all slogans,\n\
+             P01,Training,,4\n\
+             P02,Concrete targets,,2\n\
+             P02,Trust,,4\n\
+             P03,Customers,,2\n",
+        );
+        env.ok(&["code", "--from", "c.csv"]);
+        env
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }

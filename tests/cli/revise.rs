@@ -58,26 +58,9 @@ fn last_log(env: &TestEnv) -> String {
     )
 }
 
-/// The study, with codings on several themes (two overlapping ones on P01).
-fn coded() -> TestEnv {
-    let env = TestEnv::study();
-    env.write(
-        "c.csv",
-        "transcript,theme,quote,segment\n\
-         P01,Vague targets,nobody could tell me the target,\n\
-         P01,Concrete targets,tell me the target. It is all slogans,\n\
-         P01,Training,,4\n\
-         P02,Concrete targets,,2\n\
-         P02,Trust,,4\n\
-         P03,Customers,,2\n",
-    );
-    env.ok(&["code", "--from", "c.csv"]);
-    env
-}
-
 #[test]
 fn add_is_logged_saves_t0_and_flags_coded_transcripts() {
-    let env = coded();
+    let env = TestEnv::coded();
     assert_snapshot!(env.run(&["theme", "add", "Awareness gap/Peer learning", "--why", "P01 learns from colleagues", "--prompted-by", "P01:4"]), @"
     exit: 0
     --- stdout
@@ -103,7 +86,7 @@ fn add_is_logged_saves_t0_and_flags_coded_transcripts() {
 
 #[test]
 fn rename_keeps_every_coding() {
-    let env = coded();
+    let env = TestEnv::coded();
     let before = codings(&env);
     assert_snapshot!(env.run(&["theme", "rename", "1.1.1", "Symbolic targets", "--why", "clearer"]), @r#"
     exit: 0
@@ -127,7 +110,7 @@ fn rename_keeps_every_coding() {
 
 #[test]
 fn redefine_broadens_or_narrows_with_review_entries() {
-    let env = coded();
+    let env = TestEnv::coded();
     env.ok(&[
         "theme",
         "redefine",
@@ -174,7 +157,7 @@ fn redefine_broadens_or_narrows_with_review_entries() {
 
 #[test]
 fn move_recomputes_numbers_and_roll_up_and_refuses_its_own_subtree() {
-    let env = coded();
+    let env = TestEnv::coded();
     let before = codings(&env);
     let dump = env.dump();
     assert_snapshot!(env.fails(&["theme", "move", "1", "--under", "1.1.1"], 1), @"
@@ -218,7 +201,7 @@ fn move_recomputes_numbers_and_roll_up_and_refuses_its_own_subtree() {
 
 #[test]
 fn merge_unites_codings_joins_overlaps_and_moves_subthemes() {
-    let env = coded();
+    let env = TestEnv::coded();
     env.ok(&["theme", "add", "Concrete targets/Dates"]);
     env.ok(&["code", "P02", "--quote", "by 2040", "Dates"]);
     assert_snapshot!(env.run(&["theme", "merge", "Vague targets", "Concrete targets", "--into", "Targets named", "--why", "the split did not hold"]), @"
@@ -257,7 +240,7 @@ fn merge_unites_codings_joins_overlaps_and_moves_subthemes() {
 
 #[test]
 fn split_queues_codings_and_assign_distributes_them() {
-    let env = coded();
+    let env = TestEnv::coded();
     assert_snapshot!(env.run(&["theme", "split", "Concrete targets", "--into", "Numbers", "Dates", "--why", "two kinds"]), @r#"
     exit: 0
     --- stdout
@@ -306,7 +289,7 @@ fn split_queues_codings_and_assign_distributes_them() {
 
 #[test]
 fn delete_needs_a_decision_about_codings_and_subthemes() {
-    let env = coded();
+    let env = TestEnv::coded();
     let dump = env.dump();
     assert_snapshot!(env.fails(&["theme", "delete", "Concrete targets"], 1), @r#"
     error: 1.1.2 Concrete targets has 2 coding(s)
@@ -363,7 +346,7 @@ fn delete_needs_a_decision_about_codings_and_subthemes() {
 
 #[test]
 fn integrate_links_only_integrative_themes() {
-    let env = coded();
+    let env = TestEnv::coded();
     assert_snapshot!(env.run(&["theme", "integrate", "Trust", "--with", "1.1", "Customers"]), @"
     exit: 0
     --- stdout
@@ -379,7 +362,7 @@ fn integrate_links_only_integrative_themes() {
 
 #[test]
 fn undo_walks_back_exactly_and_never_loses_later_work() {
-    let env = coded();
+    let env = TestEnv::coded();
     let original = (env.dump(), codings(&env));
     env.ok(&[
         "theme",
@@ -425,7 +408,7 @@ fn undo_walks_back_exactly_and_never_loses_later_work() {
 
 #[test]
 fn the_change_log_cannot_be_edited() {
-    let env = coded();
+    let env = TestEnv::coded();
     env.ok(&["theme", "rename", "Trust", "Trust in leadership"]);
     let conn = rusqlite::Connection::open(env.path().join("study.tana")).unwrap();
     let err = conn
@@ -437,7 +420,7 @@ fn the_change_log_cannot_be_edited() {
 
 #[test]
 fn require_rationale_makes_why_mandatory() {
-    let env = coded();
+    let env = TestEnv::coded();
     env.ok(&["config", "require-rationale", "on"]);
     assert_snapshot!(env.fails(&["theme", "rename", "Trust", "Belief"], 2), @r#"
     error: this project requires a rationale for every revision
@@ -456,7 +439,7 @@ fn require_rationale_makes_why_mandatory() {
 
 #[test]
 fn versions_print_diff_and_make_the_audit_appendix() {
-    let env = coded();
+    let env = TestEnv::coded();
     env.ok(&[
         "theme",
         "add",
@@ -610,7 +593,7 @@ fn versions_print_diff_and_make_the_audit_appendix() {
 
 #[test]
 fn codings_record_the_version_they_were_made_under() {
-    let env = coded();
+    let env = TestEnv::coded();
     env.ok(&["template", "save", "T1"]);
     env.ok(&["code", "P03", "4", "Trust"]);
     let conn = rusqlite::Connection::open(env.path().join("study.tana")).unwrap();
@@ -627,7 +610,7 @@ fn codings_record_the_version_they_were_made_under() {
 
 #[test]
 fn review_done_marks_the_transcript_reviewed_against_the_version() {
-    let env = coded();
+    let env = TestEnv::coded();
     env.ok(&["theme", "add", "Customers/Questionnaires"]);
     env.ok(&["template", "save", "T1"]);
     assert_snapshot!(env.run(&["review", "done", "P01", "--theme", "Questionnaires"]), @"
@@ -647,7 +630,7 @@ fn review_done_marks_the_transcript_reviewed_against_the_version() {
 
 #[test]
 fn template_edit_turns_the_outline_into_operations() {
-    let env = coded();
+    let env = TestEnv::coded();
     let outline = env.ok(&["template", "edit", "--print"]);
     assert_snapshot!(outline, @r#"
     # Edit the template, save, and close the editor.
@@ -722,7 +705,7 @@ fn template_edit_turns_the_outline_into_operations() {
 
 #[test]
 fn split_can_keep_the_original_as_one_part() {
-    let env = coded();
+    let env = TestEnv::coded();
     assert_snapshot!(env.run(&["theme", "split", "Concrete targets", "--into", "Concrete targets", "Dates"]), @"
     exit: 0
     --- stdout
