@@ -52,6 +52,14 @@ pub fn preview(
     scope: Scope,
 ) -> Result<Vec<Candidate>> {
     let (rows, matcher) = matching(conn, template, query, opts)?;
+    // For sentence scope, each sentence is tested against the search itself (phrases, NEAR,
+    // AND), in a temporary full-text table: a sentence qualifies on its own, not for sharing
+    // one word with the query.
+    let sentence_hits = if scope == Scope::Sentence && !matcher.is_regex() {
+        Some(matching_sentences(conn, &rows, query)?)
+    } else {
+        None
+    };
     let mut text_stmt = conn.prepare_cached("SELECT text FROM transcript WHERE id = ?1")?;
     let mut covered = conn.prepare_cached(
         "SELECT count(*) > 0 FROM coding WHERE transcript_id = ?1 AND theme_id = ?2
@@ -76,9 +84,26 @@ pub fn preview(
             Scope::Sentence => {
                 let so = Offsets::new(seg_text);
                 let hit_chars: Vec<usize> = hits.iter().map(|h| so.char_of_byte(h.0)).collect();
-                let found: Vec<Span> = sentences(seg_text)
+                let all: Vec<(usize, usize)> = sentences(seg_text);
+                let matched: Vec<(usize, usize)> = match &sentence_hits {
+                    Some(set) => all
+                        .iter()
+                        .copied()
+                        .filter(|(a, b)| set.contains(&(row.start + a, row.start + b)))
+                        .collect(),
+                    None => Vec::new(),
+                };
+                // No sentence matches alone (NEAR across sentences, or a regex): take the
+                // sentences that hold a hit.
+                let chosen = if matched.is_empty() {
+                    all.into_iter()
+                        .filter(|(a, b)| hit_chars.iter().any(|h| h >= a && h < b))
+                        .collect()
+                } else {
+                    matched
+                };
+                let found: Vec<Span> = chosen
                     .into_iter()
-                    .filter(|(a, b)| hit_chars.iter().any(|h| h >= a && h < b))
                     .map(|(a, b)| Span::new(row.start + a, row.start + b))
                     .collect();
                 // FTS matched the segment even if the words could not be placed: code it whole.
@@ -106,6 +131,52 @@ pub fn preview(
         }
     }
     Ok(out)
+}
+
+/// The sentences of the matching segments that match the search on their own, as absolute
+/// code-point spans.
+fn matching_sentences(
+    conn: &Connection,
+    rows: &[crate::search::Row],
+    query: &str,
+) -> Result<std::collections::HashSet<(usize, usize)>> {
+    conn.execute_batch(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.sentence_probe USING fts5(
+             text, tokenize = 'unicode61 remove_diacritics 2');
+         DELETE FROM temp.sentence_probe;",
+    )?;
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    {
+        let mut text_stmt = conn.prepare_cached("SELECT text FROM transcript WHERE id = ?1")?;
+        let mut insert =
+            conn.prepare_cached("INSERT INTO temp.sentence_probe (rowid, text) VALUES (?1, ?2)")?;
+        let mut loaded: Option<(i64, String, Offsets)> = None;
+        for row in rows {
+            if loaded.as_ref().is_none_or(|l| l.0 != row.transcript_id) {
+                let t: String = text_stmt.query_row([row.transcript_id], |r| r.get(0))?;
+                let o = Offsets::new(&t);
+                loaded = Some((row.transcript_id, t, o));
+            }
+            let (_, t, o) = loaded.as_ref().expect("loaded above");
+            let seg_text = &t[o.byte_of_char(row.start)..o.byte_of_char(row.end)];
+            let so = Offsets::new(seg_text);
+            for (a, b) in sentences(seg_text) {
+                insert.execute(params![
+                    spans.len() as i64,
+                    &seg_text[so.byte_of_char(a)..so.byte_of_char(b)]
+                ])?;
+                spans.push((row.start + a, row.start + b));
+            }
+        }
+    }
+    let mut stmt =
+        conn.prepare("SELECT rowid FROM temp.sentence_probe WHERE sentence_probe MATCH ?1")?;
+    let hits: std::collections::HashSet<(usize, usize)> = stmt
+        .query_map([query], |r| r.get::<_, i64>(0))?
+        .filter_map(|id| id.ok().and_then(|id| spans.get(id as usize).copied()))
+        .collect();
+    conn.execute("DELETE FROM temp.sentence_probe", [])?;
+    Ok(hits)
 }
 
 /// Code the new candidates as one batch. Returns the batch id and how many codings it made.

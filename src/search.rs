@@ -389,12 +389,14 @@ fn fold(s: &str) -> String {
 
 /// The words of an FTS5 query, without operators, for placing the hit in context.
 fn query_terms(query: &str) -> Vec<Term> {
+    // NEAR(a b, 5): the distance is not a word to look for.
+    static NEAR_DISTANCE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    let query = NEAR_DISTANCE
+        .get_or_init(|| Regex::new(r",\s*\d+\s*\)").expect("distance regex compiles"))
+        .replace_all(query, ")");
     let mut out = Vec::new();
     for raw in query.split(|c: char| c.is_whitespace() || "()\",:^+{}".contains(c)) {
         if raw.is_empty() || ["AND", "OR", "NOT"].contains(&raw) || raw.starts_with("NEAR") {
-            continue;
-        }
-        if raw.chars().all(|c| c.is_ascii_digit()) && out.is_empty() {
             continue;
         }
         let prefix = raw.ends_with('*');
@@ -532,8 +534,7 @@ mod tests {
                 ("net", false),
                 ("zero", false),
                 ("cafe", false),
-                ("target", false),
-                ("5", false)
+                ("target", false)
             ]
         );
     }

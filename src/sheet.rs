@@ -47,8 +47,10 @@ pub fn write(conn: &Connection, name: &str, me: &str) -> Result<String> {
         "Template version: {}. Edit only the `codes:` and `memo:` lines, then run\n\
          `tana sheet apply FILE`. Separate codes with `;`. A code is a theme number or name (keep\n\
          `{{#id}}` tags as they are), optionally followed by \"exact words\" to code part of the\n\
-         segment. Codes marked `@name` belong to another coder and are left alone. Add a\n\
-         `memo: …` line for a new memo on the segment.\n\n## Themes\n\n",
+         segment, or by `@START:END` (code points in the transcript) where the words occur twice or\n\
+         the coding crosses segments. Codes marked `@name` belong to another coder and are left\n\
+         alone. A new `memo: …` line adds a memo on the segment; existing memos are listed but\n\
+         not changed or removed from here.\n\n## Themes\n\n",
         version.as_deref().unwrap_or("not saved yet")
     ));
     for t in &template.themes {
@@ -132,6 +134,8 @@ struct Code {
 #[derive(Debug, Clone, Default)]
 struct Block {
     line: usize,
+    /// The first line of the segment's text.
+    text_line: usize,
     number: i64,
     text: Vec<String>,
     codes: Vec<Code>,
@@ -223,6 +227,9 @@ fn parse(text: &str) -> Result<(String, Vec<Block>)> {
         }
         let Some(b) = blocks.last_mut() else { continue };
         if let Some(t) = raw.strip_prefix('>') {
+            if b.text.is_empty() {
+                b.text_line = line;
+            }
             b.text.push(t.strip_prefix(' ').unwrap_or(t).to_string());
         } else if let Some(c) = raw.trim_start().strip_prefix("codes:") {
             for item in c.split(';').filter(|x| !x.trim().is_empty()) {
@@ -300,7 +307,8 @@ pub fn apply(
         if fold_whitespace(&b.text.join("\n")) != fold_whitespace(seg_text) {
             problems.push(format!(
                 "line {}: the text of segment {} differs from the transcript; only codes: and memo: lines may be edited",
-                b.line, b.number
+                b.text_line.max(b.line),
+                b.number
             ));
             continue;
         }
@@ -357,7 +365,7 @@ pub fn apply(
                     }
                     n => {
                         problems.push(format!(
-                            "line {}: \"{}\" occurs {n} times in segment {}; quote more words",
+                            "line {}: \"{}\" occurs {n} times in segment {}; quote more words, or give the span as THEME @START:END",
                             c.line,
                             coding::shorten(q, 40),
                             b.number
@@ -438,10 +446,12 @@ pub fn apply(
     }
     let stamp = Stamp::new(conn, me)?;
     for key in desired.difference(&have) {
-        coding::add(conn, doc.id, key.0, key.1, None, &stamp)?;
-        report
-            .added
-            .push(labels.get(key).cloned().unwrap_or_default());
+        // A span inside a coding of the same theme adds nothing (it was joined before).
+        if coding::add(conn, doc.id, key.0, key.1, None, &stamp)? != coding::Added::AlreadyCoded {
+            report
+                .added
+                .push(labels.get(key).cloned().unwrap_or_default());
+        }
     }
     for (n, m) in new_memos {
         crate::memo::add(

@@ -303,3 +303,24 @@ fn autocode_previews_applies_as_a_batch_and_undoes() {
     env.fails(&["autocode", "undo", "1"], 1);
     env.fails(&["autocode", "Customers"], 2);
 }
+
+#[test]
+fn autocode_by_sentence_codes_only_sentences_that_match_on_their_own() {
+    let env = coded();
+    assert_snapshot!(env.ok(&["autocode", "Training", "--search", "\"module was fine\"", "--scope", "sentence"]), @"
+     transcript   segment   start   end   text                   already coded
+    ───────────────────────────────────────────────────────────────────────────
+     P01                4     197   217   The module was fine.
+    ");
+    assert_snapshot!(env.ok(&["autocode", "Training", "--search", "NEAR(module recycling, 10)", "--scope", "sentence"]), @"
+     transcript   segment   start   end   text                              already coded
+    ──────────────────────────────────────────────────────────────────────────────────────
+     P01                4     135   164   We had one e-learning module.
+     P01                4     165   196   I think it was about recycling.
+     P01                4     197   217   The module was fine.
+    ");
+    assert_snapshot!(env.ok(&["search", "NEAR(module recycling, 10)", "--format", "csv"]), @"
+    transcript,segment,speaker,start,end,left,hit,right,themes
+    P01,4,P1,157,163,We had one e-learning ,module,. I think it was about recycling. The module…,
+    ");
+}

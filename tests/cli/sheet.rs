@@ -77,7 +77,7 @@ fn a_sheet_with_every_kind_of_edit() {
     let before = env.dump();
     assert_snapshot!(env.fails(&["sheet", "apply", "P01.md"], 1), @r#"
     error: P01.md: the sheet for P01 has 1 problem(s); nothing was changed:
-      line 45: no theme matches "Customers/E-learning"
+      line 47: no theme matches "Customers/E-learning"
     hint: fix the lines named, or write a fresh sheet with "tana sheet"
     "#);
     assert_eq!(before, env.dump());
@@ -121,9 +121,9 @@ fn a_tampered_sheet_is_refused_with_line_numbers() {
     let before = env.dump();
     assert_snapshot!(env.fails(&["sheet", "apply", "P01.md"], 1), @r#"
     error: P01.md: the sheet for P01 has 3 problem(s); nothing was changed:
-      line 28: the text of segment 2 differs from the transcript; only codes: and memo: lines may be edited
-      line 44: no theme matches "Nonexistent theme"
-      line 44: "not in the text" is not in segment 4
+      line 32: the text of segment 2 differs from the transcript; only codes: and memo: lines may be edited
+      line 46: no theme matches "Nonexistent theme"
+      line 46: "not in the text" is not in segment 4
     hint: fix the lines named, or write a fresh sheet with "tana sheet"
     "#);
     assert_eq!(before, env.dump());
