@@ -126,7 +126,14 @@ pub fn run_journal(ctx: &mut Ctx, args: &JournalArgs) -> Result<()> {
             Ok(())
         }
         None => {
-            let entries = memo::journal(ctx.conn()?, args.tag.as_deref())?;
+            let coder = ctx.report_coder()?;
+            let mut entries = memo::journal(ctx.conn()?, args.tag.as_deref())?;
+            if let Some(c) = coder {
+                let name: String =
+                    ctx.conn()?
+                        .query_row("SELECT name FROM coder WHERE id = ?1", [c], |r| r.get(0))?;
+                entries.retain(|e| e.coder == name);
+            }
             if entries.is_empty() && args.format == Format::Table {
                 ctx.info("the journal is empty");
                 return Ok(());
