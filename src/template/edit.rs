@@ -142,7 +142,7 @@ pub fn plan(conn: &Connection, template: &Template, items: Vec<Item>) -> Result<
     }
     let parent_id = |it: &Item| it.parent.and_then(|p| items[p].id);
     let mut changes = Vec::new();
-    for (i, it) in items.iter().enumerate() {
+    for it in &items {
         match it.id {
             None => changes.push((
                 None,
@@ -187,7 +187,6 @@ pub fn plan(conn: &Connection, template: &Template, items: Vec<Item>) -> Result<
                 {
                     changes.push((Some(id), format!("reorder {} \"{}\"", t.number, t.name)));
                 }
-                let _ = i;
             }
         }
     }
