@@ -72,6 +72,7 @@ pub fn run(ctx: &mut Ctx, args: &DemoArgs) -> Result<()> {
             replace: false,
             speaker_pattern: None,
             paragraphs: false,
+            columns: Vec::new(),
         },
     )?;
     cli::attr::run(

@@ -10,15 +10,17 @@ use crate::import::{attributes::parse_pair, import_file, ImportOptions};
 use crate::project::coder_id;
 use crate::segment::TurnRule;
 
-/// Import transcripts from .txt or .md files
+/// Import transcripts from .txt, .md, .vtt, .srt or .csv files
 ///
 /// Each file becomes one transcript named after the file stem. Speaker turns are detected
 /// (`Interviewer:`, `P3:`, `Participant 3:`, `MODERATOR:`, `[04:12] PARTICIPANT 4:`,
-/// `Jane Doe:`); without turns, each paragraph is a segment. All files are imported in one
+/// `Jane Doe:`); without turns, each paragraph is a segment. Caption files (.vtt, .srt) become
+/// one segment per speaker turn, with `<v Name>` voices or `Name:` prefixes as speakers and the
+/// cue start time kept; a .csv has one row per turn. All files are imported in one
 /// transaction: if one fails, none is imported.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  tana import interviews/*.txt\n  tana import raw/int7.txt --name P07 --attr role=manager --attr sector=IT\n  tana import P03.txt --replace\n  tana import notes.txt --speaker-pattern '^(?P<speaker>[A-Z]{2,3})> '"
+    after_help = "Examples:\n  tana import interviews/*.txt\n  tana import raw/int7.txt --name P07 --attr role=manager --attr sector=IT\n  tana import P03.txt --replace\n  tana import episode.vtt podcast.srt\n  tana import turns.csv --columns who,utterance,time\n  tana import notes.txt --speaker-pattern '^(?P<speaker>[A-Z]{2,3})> '"
 )]
 pub struct ImportArgs {
     /// Transcript files (.txt, .md)
@@ -40,6 +42,9 @@ pub struct ImportArgs {
     /// Do not look for speaker turns: every paragraph is a segment
     #[arg(long)]
     pub paragraphs: bool,
+    /// For .csv transcripts (one row per turn): the speaker, text and optional start columns
+    #[arg(long, value_name = "SPEAKER,TEXT[,START]", value_delimiter = ',')]
+    pub columns: Vec<String>,
 }
 
 pub fn run(ctx: &mut Ctx, args: &ImportArgs) -> Result<()> {
@@ -66,6 +71,7 @@ pub fn run(ctx: &mut Ctx, args: &ImportArgs) -> Result<()> {
         attributes,
         replace: args.replace,
         turns,
+        columns: args.columns.iter().map(|c| c.trim().to_string()).collect(),
     };
     let coder = ctx.coder_name();
     let quiet = ctx.global.quiet;

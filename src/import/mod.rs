@@ -10,6 +10,7 @@ use crate::segment::{segment, TurnRule};
 use crate::text::{decode, find_folded, slice_chars, Offsets};
 
 pub mod attributes;
+pub mod captions;
 pub mod csv_input;
 
 /// How to import one file.
@@ -20,6 +21,8 @@ pub struct ImportOptions {
     pub attributes: Vec<(String, String)>,
     pub replace: bool,
     pub turns: TurnRule,
+    /// For CSV transcripts: the speaker, text and (optional) start columns.
+    pub columns: Vec<String>,
 }
 
 /// What an import did.
@@ -35,7 +38,7 @@ pub struct Imported {
 }
 
 /// File formats this importer reads.
-const FORMATS: &[&str] = &["txt", "md", "markdown", "text"];
+const FORMATS: &[&str] = &["txt", "md", "markdown", "text", "vtt", "srt", "csv"];
 
 /// Read a transcript file and store it.
 pub fn import_file(
@@ -54,7 +57,7 @@ pub fn import_file(
             path.display()
         ))
         .with_hint(
-            "tana imports plain text (.txt) and Markdown (.md); save the transcript as .txt",
+            "tana imports .txt, .md, .vtt, .srt and .csv (one row per turn); save the transcript as .txt",
         ));
     }
     if path.is_dir() {
@@ -82,20 +85,47 @@ pub fn import_file(
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default(),
     };
-    let format = if ext == "md" || ext == "markdown" {
-        "md"
-    } else {
-        "txt"
+    let shown = path.display().to_string();
+    let turns = match ext.as_str() {
+        "vtt" => Some(captions::parse_vtt(&text, &shown)?),
+        "srt" => Some(captions::parse_srt(&text, &shown)?),
+        "csv" => {
+            let columns = if opts.columns.is_empty() {
+                vec![
+                    "speaker".to_string(),
+                    "text".to_string(),
+                    "start".to_string(),
+                ]
+            } else {
+                opts.columns.clone()
+            };
+            Some(captions::parse_csv(&text, &shown, &columns)?)
+        }
+        _ => None,
     };
-    import_text(
-        conn,
-        &name,
-        &text,
-        Some(&path.display().to_string()),
-        format,
-        opts,
-        coder,
-    )
+    let source = Source {
+        path: Some(&shown),
+        format: match ext.as_str() {
+            "md" | "markdown" => "md",
+            "vtt" | "srt" | "csv" => ext.as_str(),
+            _ => "txt",
+        },
+    };
+    validate_name(&name)?;
+    let segments = match turns {
+        Some(turns) => {
+            let (laid_out, segments) = captions::layout(&turns);
+            return store(conn, &name, &laid_out, segments, &source, opts, coder);
+        }
+        None => segment(&text, &opts.turns, &name),
+    };
+    store(conn, &name, &text, segments, &source, opts, coder)
+}
+
+/// Where a transcript came from.
+pub struct Source<'a> {
+    pub path: Option<&'a str>,
+    pub format: &'a str,
 }
 
 /// Store a transcript's text (already decoded) with its segments and attributes.
@@ -110,6 +140,31 @@ pub fn import_text(
 ) -> Result<Imported> {
     validate_name(name)?;
     let segments = segment(text, &opts.turns, name);
+    store(
+        conn,
+        name,
+        text,
+        segments,
+        &Source {
+            path: source,
+            format,
+        },
+        opts,
+        coder,
+    )
+}
+
+/// Store a transcript with its segments (made by `segment` or by a turn-based format).
+fn store(
+    conn: &Connection,
+    name: &str,
+    text: &str,
+    segments: Vec<crate::segment::SegmentSpan>,
+    src: &Source,
+    opts: &ImportOptions,
+    coder: i64,
+) -> Result<Imported> {
+    let (source, format) = (src.path, src.format);
     let chars = Offsets::new(text).len_chars();
     let words: usize = segments.iter().map(|s| s.words).sum();
     let existing: Option<(i64, String)> = conn

@@ -218,9 +218,9 @@ fn bad_files_are_refused_by_name_and_nothing_is_written() {
     error: missing.txt: no such file
     hint: check the path; it is relative to the current directory
     ");
-    assert_snapshot!(env.fails(&["import", "notes.docx"], 1), @r"
+    assert_snapshot!(env.fails(&["import", "notes.docx"], 1), @"
     error: notes.docx: cannot import .docx files yet
-    hint: tana imports plain text (.txt) and Markdown (.md); save the transcript as .txt
+    hint: tana imports .txt, .md, .vtt, .srt and .csv (one row per turn); save the transcript as .txt
     ");
     assert_eq!(
         env.ok(&["transcripts", "--format", "csv"]),
@@ -262,4 +262,52 @@ fn utf16_files_are_named_as_such() {
     error: wide.txt: the file is UTF-16 text, not UTF-8
     hint: save the transcript as UTF-8 text and import it again; nothing was imported
     ");
+}
+
+#[test]
+fn captions_and_csv_turns_import_with_speakers_and_times() {
+    let env = TestEnv::new();
+    env.write(
+        "talk.vtt",
+        "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Ana>Welcome &amp; hello,\n\n00:00:03.000 --> 00:00:05.000\n<v Ana>everyone.\n\n00:00:06.500 --> 00:00:08.000\n<v Ben>Thanks.\n",
+    );
+    env.write(
+        "talk2.srt",
+        "1\n00:00:01,000 --> 00:00:02,000\nAna: First line\nwraps here.\n\n2\n00:00:02,500 --> 00:00:04,000\nstill Ana.\n\n3\n00:00:05,000 --> 00:00:06,000\nBen: Reply.\n",
+    );
+    env.write(
+        "turns.csv",
+        "who,utterance,time\nAna,\"Hello, there.\",00:01\nBen,Hi.,00:03\n",
+    );
+    assert_snapshot!(env.run(&["import", "talk.vtt", "talk2.srt"]), @"
+    exit: 0
+    --- stdout
+    --- stderr
+    imported talk: 2 segments, 2 speakers, 4 words
+    imported talk2: 2 segments, 2 speakers, 7 words
+    2 transcripts, 4 segments, 11 words
+    ");
+    env.ok(&["import", "turns.csv", "--columns", "who,utterance,time"]);
+    assert_snapshot!(env.ok(&["show", "talk"]), @"
+    1  [00:00:01.000] Ana: Welcome & hello, everyone.
+    2  [00:00:06.500] Ben: Thanks.
+    ");
+    assert_snapshot!(env.ok(&["show", "talk2"]), @"
+    1  [00:00:01.000] Ana: First line wraps here. still Ana.
+    2  [00:00:05.000] Ben: Reply.
+    ");
+    assert_snapshot!(env.ok(&["show", "turns"]), @"
+    1  [00:01] Ana: Hello, there.
+    2  [00:03] Ben: Hi.
+    ");
+    env.write("bad.srt", "1\nnot a timing line\nhello\n");
+    assert_snapshot!(env.fails(&["import", "bad.srt"], 1), @"
+    error: bad.srt, line 1: a subtitle has no timing line (00:00:01,000 --> 00:00:04,000)
+    hint: check the file is a valid caption file; nothing was imported
+    ");
+    env.write("plain.csv", "a,b\n1,2\n");
+    assert_snapshot!(env.fails(&["import", "plain.csv"], 1), @r#"
+    error: plain.csv, line 1: the header needs the columns "speaker" and "text" (it has: a, b)
+    hint: name the columns with --columns SPEAKER,TEXT[,START]
+    "#);
 }
