@@ -68,8 +68,7 @@ fn name_prefix(text: &str) -> Option<(String, String)> {
     let (name, rest) = text.split_once(": ")?;
     let words = name.split_whitespace().count();
     let capital = name.chars().next().is_some_and(|c| c.is_uppercase());
-    (words >= 1
-        && words <= 3
+    ((1..=3).contains(&words)
         && capital
         && name.len() <= 40
         && !name.contains(['.', ',', '?', '!']))
