@@ -269,19 +269,7 @@ impl Matcher {
                             .map(|(s, e)| (o.byte_of_char(s), o.byte_of_char(e))),
                     );
                 }
-                out.extend(text.unicode_word_indices().filter_map(|(b, w)| {
-                    let f = fold(w);
-                    self.terms
-                        .iter()
-                        .any(|t| {
-                            if t.prefix {
-                                f.starts_with(&t.word)
-                            } else {
-                                f == t.word
-                            }
-                        })
-                        .then_some((b, b + w.len()))
-                }));
+                out.extend(term_hits(text, &self.terms));
                 out.sort_unstable();
                 out
             }
@@ -417,9 +405,9 @@ fn find_phrase(text: &str, phrase: &str) -> Option<(usize, usize)> {
     Some((o.byte_of_char(s), o.byte_of_char(e)))
 }
 
-/// The first word of `text` that matches a term, as a byte span.
-fn find_terms(text: &str, terms: &[Term]) -> Option<(usize, usize)> {
-    text.unicode_word_indices().find_map(|(b, w)| {
+/// The words of `text` that match a term, as byte spans in order.
+fn term_hits<'a>(text: &'a str, terms: &'a [Term]) -> impl Iterator<Item = (usize, usize)> + 'a {
+    text.unicode_word_indices().filter_map(move |(b, w)| {
         let f = fold(w);
         terms
             .iter()
@@ -432,6 +420,11 @@ fn find_terms(text: &str, terms: &[Term]) -> Option<(usize, usize)> {
             })
             .then_some((b, b + w.len()))
     })
+}
+
+/// The first word of `text` that matches a term, as a byte span.
+fn find_terms(text: &str, terms: &[Term]) -> Option<(usize, usize)> {
+    term_hits(text, terms).next()
 }
 
 /// Keyword in context: up to `n` words either side of the hit, whitespace folded.
