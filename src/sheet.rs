@@ -23,10 +23,7 @@ pub fn write(conn: &Connection, name: &str, me: &str) -> Result<String> {
     let template = Template::load(conn)?;
     let version = crate::template::version::latest_version(conn)?.map(|v| v.1);
     let codings = codings_of(conn, doc.id)?;
-    let names: HashMap<i64, String> = conn
-        .prepare("SELECT id, name FROM coder")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+    let names: HashMap<i64, String> = crate::project::coder_names(conn)?;
     let several = codings.iter().any(|c| c.2 != codings[0].2);
     let mut memos: HashMap<i64, Vec<String>> = HashMap::new();
     let mut stmt = conn.prepare(
@@ -53,15 +50,7 @@ pub fn write(conn: &Connection, name: &str, me: &str) -> Result<String> {
          not changed or removed from here.\n\n## Themes\n\n",
         version.as_deref().unwrap_or("not saved yet")
     ));
-    for t in &template.themes {
-        out.push_str(&format!(
-            "{}- {} {} {{#{}}}\n",
-            "  ".repeat(t.level() - 1),
-            t.number,
-            t.name,
-            t.id
-        ));
-    }
+    out.push_str(&crate::template::edit::tagged_outline(&template));
     out.push_str("\n## Segments\n");
     for s in &doc.segments {
         let seg = Span::new(s.start, s.end);
@@ -417,10 +406,7 @@ pub fn apply(
     // transcript, else only the sheet-applier's own.
     let current = codings_of(conn, doc.id)?;
     let several = current.iter().any(|c| c.2 != current[0].2);
-    let names: HashMap<i64, String> = conn
-        .prepare("SELECT id, name FROM coder")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+    let names: HashMap<i64, String> = crate::project::coder_names(conn)?;
     let editable: Vec<&(i64, Span, i64)> = current
         .iter()
         .filter(|c| !several || names.get(&c.2).is_none_or(|n| n == me_name))

@@ -40,10 +40,7 @@ pub fn run(ctx: &mut Ctx, args: &ShowArgs) -> Result<()> {
         codings.retain(|x| x.2 == c);
     }
     // With several coders on this transcript, other coders' codings are marked "@name".
-    let names: std::collections::HashMap<i64, String> = conn
-        .prepare("SELECT id, name FROM coder")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+    let names: std::collections::HashMap<i64, String> = crate::project::coder_names(conn)?;
     let several = codings.iter().any(|x| x.2 != codings[0].2);
     let (from, to) = match &args.segments {
         None => (1, i64::MAX),

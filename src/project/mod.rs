@@ -161,6 +161,15 @@ pub fn coder_id(conn: &Connection, name: &str) -> Result<i64> {
     Ok(conn.last_insert_rowid())
 }
 
+/// Every coder's name by id.
+pub fn coder_names(conn: &Connection) -> Result<std::collections::HashMap<i64, String>> {
+    let mut stmt = conn.prepare_cached("SELECT id, name FROM coder")?;
+    let names = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(names)
+}
+
 /// A project setting, if set.
 pub fn setting(conn: &Connection, key: &str) -> Result<Option<String>> {
     Ok(conn

@@ -20,6 +20,13 @@ pub fn render(template: &Template) -> String {
          # removing its line (refused while it has codings: reassign them first with\n\
          # \"tana theme delete --reassign-to\"). Keep every {#id} tag as it is. Numbers are ignored.\n\n",
     );
+    out.push_str(&tagged_outline(template));
+    out
+}
+
+/// The numbered template, one `- NUMBER NAME {#id}` line per theme, indented by level.
+pub fn tagged_outline(template: &Template) -> String {
+    let mut out = String::new();
     for t in &template.themes {
         out.push_str(&format!(
             "{}- {} {} {{#{}}}\n",
