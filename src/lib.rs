@@ -16,6 +16,7 @@ pub mod memo;
 pub mod model;
 pub mod output;
 pub mod project;
+pub mod refi;
 pub mod search;
 pub mod segment;
 pub mod sheet;

@@ -73,6 +73,7 @@ pub fn run(ctx: &mut Ctx, args: &DemoArgs) -> Result<()> {
             speaker_pattern: None,
             paragraphs: false,
             columns: Vec::new(),
+            output: None,
         },
     )?;
     cli::attr::run(

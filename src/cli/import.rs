@@ -45,9 +45,82 @@ pub struct ImportArgs {
     /// For .csv transcripts (one row per turn): the speaker, text and optional start columns
     #[arg(long, value_name = "SPEAKER,TEXT[,START]", value_delimiter = ',')]
     pub columns: Vec<String>,
+    /// For a REFI-QDA project (.qdpx, .qde): the new project file to create (default: the
+    /// file's stem with .tana, in the current folder)
+    #[arg(short, long, value_name = "NEW.tana")]
+    pub output: Option<PathBuf>,
+}
+
+fn is_refi_project(path: &std::path::Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("qdpx") || e.eq_ignore_ascii_case("qde"))
+}
+
+/// `tana import study.qdpx [-o new.tana]`: a REFI-QDA project becomes a new tana project.
+fn import_project(ctx: &mut Ctx, args: &ImportArgs) -> Result<()> {
+    if args.files.len() > 1 {
+        return Err(
+            Error::usage("a .qdpx project is imported on its own, into a new project").with_hint(
+                "import it first (tana import study.qdpx), then add transcripts to the new project",
+            ),
+        );
+    }
+    let file = &args.files[0];
+    let target = match &args.output {
+        Some(p) => p.clone(),
+        None => {
+            let stem = file
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "project".into());
+            PathBuf::from(format!("{stem}.tana"))
+        }
+    };
+    let report = crate::refi::import::import_qdpx(file, &target, &ctx.coder_name())?;
+    ctx.info(format!(
+        "imported {} ({}) into {}: {} transcripts, {} themes, {} codings, {} coders, {} attribute values, {} memos, {} journal entries",
+        file.display(),
+        if report.origin.is_empty() { "no origin given" } else { report.origin.as_str() },
+        target.display(),
+        report.transcripts,
+        report.themes,
+        report.codings,
+        report.coders,
+        report.attributes,
+        report.memos,
+        report.journal
+    ));
+    ctx.info(format!("positions read as {}", report.unit));
+    if report.joined > 0 {
+        ctx.info(format!(
+            "{} overlapping codings of the same theme were joined (tana never counts a span twice)",
+            report.joined
+        ));
+    }
+    if !report.not_imported.is_empty() {
+        ctx.warn(format!(
+            "not imported or changed ({}):",
+            report.not_imported.len()
+        ));
+        for line in &report.not_imported {
+            ctx.info(format!("  - {line}"));
+        }
+    }
+    ctx.info(format!(
+        "use it with: tana --project {} freq",
+        target.display()
+    ));
+    Ok(())
 }
 
 pub fn run(ctx: &mut Ctx, args: &ImportArgs) -> Result<()> {
+    if args.files.iter().any(|f| is_refi_project(f)) {
+        return import_project(ctx, args);
+    }
+    if args.output.is_some() {
+        return Err(Error::usage("-o/--output is for .qdpx projects only")
+            .with_hint("transcripts go into the current project; choose it with --project"));
+    }
     if args.name.is_some() && args.files.len() > 1 {
         return Err(Error::usage("--name works with one file only")
             .with_hint("import the files one by one, or rename them"));

@@ -17,6 +17,7 @@ mod codebook;
 mod coder;
 mod config;
 mod demo;
+mod export;
 mod freq;
 mod import;
 mod init;
@@ -90,6 +91,7 @@ pub enum Command {
     Freq(freq::FreqArgs),
     Quotes(quotes::QuotesArgs),
     Codebook(codebook::CodebookArgs),
+    Export(export::ExportArgs),
     Config(config::ConfigArgs),
     Demo(demo::DemoArgs),
 }
@@ -124,6 +126,11 @@ impl Ctx {
             self.path = Some(path);
         }
         Ok(self.conn.as_mut().expect("opened above"))
+    }
+
+    /// The project file, once opened.
+    pub fn project_path(&self) -> Option<&std::path::Path> {
+        self.path.as_deref()
     }
 
     /// Use an already open connection (for `init` and `demo`).
@@ -233,6 +240,7 @@ fn run(ctx: &mut Ctx, command: &Command) -> Result<()> {
         Command::Freq(a) => freq::run(ctx, a),
         Command::Quotes(a) => quotes::run(ctx, a),
         Command::Codebook(a) => codebook::run(ctx, a),
+        Command::Export(a) => export::run(ctx, a),
         Command::Config(a) => config::run(ctx, a),
         Command::Demo(a) => demo::run(ctx, a),
     }

@@ -120,18 +120,23 @@ pub struct EditArgs {
     pub why: Option<String>,
 }
 
-/// Import themes from a nested Markdown list
+/// Import themes from a nested Markdown list or a REFI-QDA codebook (.qdc)
 ///
 /// Each list item is a theme; indentation makes the hierarchy. An item reads
 /// "Name [a priori: SOURCE] [integrative]: definition". Themes that exist already are kept
 /// as they are; differences are reported as conflicts. Importing the same file twice adds
 /// nothing.
+///
+/// A REFI-QDA codebook (.qdc, from NVivo, ATLAS.ti, MAXQDA, QualCoder, Taguette...) becomes
+/// a new template, or is merged by name into the current one. Themes keep the file's guids,
+/// and codebook fields written by tana's own export come back field by field; what tana
+/// cannot keep (code sets, non-codable codes, clashing names) is listed.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  tana template import template.md\n\n  template.md:\n    - Awareness gap [a priori: Service Gap model]: What employees know\n      - Knowing the targets\n    - Trust [integrative]: Belief that the organisation means it"
+    after_help = "Examples:\n  tana template import template.md\n  tana template import codebook.qdc\n\n  template.md:\n    - Awareness gap [a priori: Service Gap model]: What employees know\n      - Knowing the targets\n    - Trust [integrative]: Belief that the organisation means it"
 )]
 pub struct ImportArgs {
-    /// The outline file (Markdown)
+    /// The outline file (Markdown) or REFI-QDA codebook (.qdc)
     pub file: PathBuf,
 }
 
@@ -464,9 +469,27 @@ pub fn render_tree(
 
 fn import(ctx: &mut Ctx, a: &ImportArgs) -> Result<()> {
     let bytes = std::fs::read(&a.file).map_err(|e| Error::io(&a.file, e))?;
-    let text = crate::text::decode(&bytes)
-        .map_err(|p| Error::user(format!("{}: {}", a.file.display(), p.describe())))?;
-    let items = outline::parse(&text, &a.file.display().to_string())?;
+    let file = a.file.display().to_string();
+    let is_qdc = a
+        .file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("qdc"))
+        || bytes
+            .strip_prefix(b"\xEF\xBB\xBF")
+            .unwrap_or(&bytes)
+            .trim_ascii_start()
+            .starts_with(b"<");
+    let (items, notes) = if is_qdc {
+        let read = crate::refi::codebook::read_qdc(&bytes, &file)?;
+        (read.items, read.notes)
+    } else {
+        let text = crate::text::decode(&bytes)
+            .map_err(|p| Error::user(format!("{file}: {}", p.describe())))?;
+        (outline::parse(&text, &file)?, Vec::new())
+    };
+    if is_qdc && items.is_empty() {
+        return Err(Error::user(format!("{file} has no codes")));
+    }
     if items.is_empty() {
         return Err(
             Error::user(format!("{} has no list items", a.file.display())).with_hint(
@@ -491,6 +514,9 @@ fn import(ctx: &mut Ctx, a: &ImportArgs) -> Result<()> {
     }
     for m in &outcome.messages {
         ctx.info(m);
+    }
+    for n in &notes {
+        ctx.warn(format!("{file}: {n}"));
     }
     ctx.info(format!(
         "imported {}: {} theme(s) added, {} unchanged, {} conflict(s)",

@@ -12,6 +12,7 @@ use crate::text::{decode, find_folded, slice_chars, Offsets};
 pub mod attributes;
 pub mod captions;
 pub mod csv_input;
+pub mod office;
 
 /// How to import one file.
 #[derive(Debug, Clone, Default)]
@@ -38,7 +39,9 @@ pub struct Imported {
 }
 
 /// File formats this importer reads.
-const FORMATS: &[&str] = &["txt", "md", "markdown", "text", "vtt", "srt", "csv"];
+const FORMATS: &[&str] = &[
+    "txt", "md", "markdown", "text", "vtt", "srt", "csv", "docx", "odt",
+];
 
 /// Read a transcript file and store it.
 pub fn import_file(
@@ -57,7 +60,7 @@ pub fn import_file(
             path.display()
         ))
         .with_hint(
-            "tana imports .txt, .md, .vtt, .srt and .csv (one row per turn); save the transcript as .txt",
+            "tana imports .txt, .md, .docx, .odt, .vtt, .srt and .csv (one row per turn), and REFI-QDA projects (.qdpx); save the transcript as .txt",
         ));
     }
     if path.is_dir() {
@@ -73,11 +76,28 @@ pub fn import_file(
             .with_hint("check the path; it is relative to the current directory"),
         _ => Error::io(path, e),
     })?;
-    let text = decode(&bytes).map_err(|p| {
-        Error::user(format!("{}: {}", path.display(), p.describe())).with_hint(
-            "save the transcript as UTF-8 text and import it again; nothing was imported",
-        )
-    })?;
+    let office = match ext.as_str() {
+        "docx" => Some(office::OfficeKind::Docx),
+        "odt" => Some(office::OfficeKind::Odt),
+        _ => None,
+    };
+    let text = match office {
+        Some(kind) => {
+            let text = office::extract(&path.display().to_string(), &bytes, kind)?;
+            if text.trim().is_empty() {
+                return Err(
+                    Error::user(format!("{}: the document has no text", path.display()))
+                        .with_hint("nothing was imported"),
+                );
+            }
+            text
+        }
+        None => decode(&bytes).map_err(|p| {
+            Error::user(format!("{}: {}", path.display(), p.describe())).with_hint(
+                "save the transcript as UTF-8 text and import it again; nothing was imported",
+            )
+        })?,
+    };
     let name = match &opts.name {
         Some(n) => n.trim().to_string(),
         None => path
@@ -107,7 +127,7 @@ pub fn import_file(
         path: Some(&shown),
         format: match ext.as_str() {
             "md" | "markdown" => "md",
-            "vtt" | "srt" | "csv" => ext.as_str(),
+            "vtt" | "srt" | "csv" | "docx" | "odt" => ext.as_str(),
             _ => "txt",
         },
     };

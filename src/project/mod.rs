@@ -21,6 +21,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_memos_search",
         include_str!("../../schema/0003_memos_search.sql"),
     ),
+    ("0004_guids", include_str!("../../schema/0004_guids.sql")),
 ];
 
 /// The schema version this binary writes.

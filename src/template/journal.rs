@@ -159,11 +159,7 @@ pub fn revert(conn: &Connection, target: i64) -> Result<usize> {
             .optional()?;
         let same = match (&current, new) {
             (None, None) => true,
-            (Some(c), Some(n)) => {
-                c == n
-                    || serde_json::from_str::<Value>(c).ok()
-                        == serde_json::from_str::<Value>(n).ok()
-            }
+            (Some(c), Some(n)) => c == n || same_row(c, n),
             _ => false,
         };
         if !same {
@@ -199,6 +195,20 @@ pub fn revert(conn: &Connection, target: i64) -> Result<usize> {
     Ok(changes.len())
 }
 
+/// Whether a row as it is now (`current`) is the row a revision left (`journaled`). A row
+/// journaled before a later migration added columns is the shorter array; the columns it
+/// does not have are not compared.
+fn same_row(current: &str, journaled: &str) -> bool {
+    match (
+        serde_json::from_str::<Value>(current),
+        serde_json::from_str::<Value>(journaled),
+    ) {
+        (Ok(Value::Array(c)), Ok(Value::Array(j))) => c.len() >= j.len() && c[..j.len()] == j[..],
+        (Ok(c), Ok(j)) => c == j,
+        _ => false,
+    }
+}
+
 /// The statements `revert` needs for one journaled table.
 struct TableSql {
     read: String,
@@ -216,10 +226,17 @@ impl TableSql {
             .enumerate()
             .map(|(i, _)| format!("json_extract(?1, '$[{}]')", i + 1))
             .collect();
+        // A row journaled before a column was added has no value for it: keep the current one.
         let sets: Vec<String> = cols
             .iter()
             .enumerate()
-            .map(|(i, c)| format!("\"{c}\" = json_extract(?1, '$[{}]')", i + 1))
+            .map(|(i, c)| {
+                format!(
+                    "\"{c}\" = CASE WHEN json_type(?1, '$[{n}]') IS NULL THEN \"{c}\" \
+                     ELSE json_extract(?1, '$[{n}]') END",
+                    n = i + 1
+                )
+            })
             .collect();
         Ok(TableSql {
             read: format!(

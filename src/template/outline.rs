@@ -18,8 +18,11 @@ pub struct OutlineItem {
     pub path: Vec<String>,
     pub kind: ThemeKind,
     pub origin: Origin,
-    pub source: Option<String>,
-    pub definition: Option<String>,
+    /// Codebook fields the file gives (an outline gives source and definition; a REFI-QDA
+    /// codebook may give them all).
+    pub fields: ThemeFields,
+    /// The theme's REFI-QDA guid, when the file names one.
+    pub guid: Option<String>,
 }
 
 /// Parse a nested Markdown list. Lines that are not list items (headings, prose) are skipped.
@@ -69,8 +72,12 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<OutlineItem>> {
             path,
             kind,
             origin,
-            source,
-            definition,
+            fields: ThemeFields {
+                source,
+                definition,
+                ..ThemeFields::default()
+            },
+            guid: None,
         });
     }
     Ok(items)
@@ -217,10 +224,19 @@ pub fn import(conn: &Connection, items: &[OutlineItem], coder: i64) -> Result<Im
                     });
                 }
             };
-            if let Some(def) = &item.definition {
-                let have = existing.fields.definition.clone().unwrap_or_default();
-                if crate::text::fold_whitespace(&have) != crate::text::fold_whitespace(def) {
-                    check("definition", have, def.clone());
+            let (have, given) = (&existing.fields, &item.fields);
+            for (field, have, given) in [
+                ("definition", &have.definition, &given.definition),
+                ("when to use", &have.include, &given.include),
+                ("when not to use", &have.exclude, &given.exclude),
+                ("example", &have.example, &given.example),
+                ("memo", &have.memo, &given.memo),
+                ("colour", &have.color, &given.color),
+            ] {
+                let Some(given) = given else { continue };
+                let have = have.clone().unwrap_or_default();
+                if crate::text::fold_whitespace(&have) != crate::text::fold_whitespace(given) {
+                    check(field, have, given.clone());
                 }
             }
             check(
@@ -250,19 +266,23 @@ pub fn import(conn: &Connection, items: &[OutlineItem], coder: i64) -> Result<Im
         let new = NewTheme {
             kind: item.kind,
             origin: item.origin,
-            fields: ThemeFields {
-                definition: item.definition.clone(),
-                source: item.source.clone(),
-                ..ThemeFields::default()
-            },
+            fields: item.fields.clone(),
         };
-        insert_theme(
+        let id = insert_theme(
             conn,
             parent,
             item.path.last().expect("path is never empty"),
             &new,
             coder,
         )?;
+        if let Some(guid) = &item.guid {
+            // Keep the file's guid unless another theme (perhaps a deleted one) has it.
+            conn.execute(
+                "UPDATE theme SET guid = ?1 WHERE id = ?2
+                   AND NOT EXISTS (SELECT 1 FROM theme WHERE guid = ?1)",
+                rusqlite::params![guid, id],
+            )?;
+        }
         report.added.push(item.path.join("/"));
     }
     Ok(report)
@@ -278,8 +298,11 @@ mod tests {
         let items = parse(text, "t.md").unwrap();
         assert_eq!(items.len(), 4);
         assert_eq!(items[0].origin, Origin::APriori);
-        assert_eq!(items[0].source.as_deref(), Some("Service Gap model"));
-        assert_eq!(items[0].definition.as_deref(), Some("What they know."));
+        assert_eq!(items[0].fields.source.as_deref(), Some("Service Gap model"));
+        assert_eq!(
+            items[0].fields.definition.as_deref(),
+            Some("What they know.")
+        );
         assert_eq!(items[2].path, vec!["Awareness", "Targets", "Vague"]);
         assert_eq!(items[3].kind, ThemeKind::Integrative);
         assert_eq!(items[3].path, vec!["Trust"]);

@@ -218,9 +218,14 @@ fn bad_files_are_refused_by_name_and_nothing_is_written() {
     error: missing.txt: no such file
     hint: check the path; it is relative to the current directory
     ");
+    assert_snapshot!(env.fails(&["import", "scan.pdf"], 1), @"
+    error: scan.pdf: cannot import .pdf files yet
+    hint: tana imports .txt, .md, .docx, .odt, .vtt, .srt and .csv (one row per turn), and REFI-QDA projects (.qdpx); save the transcript as .txt
+    ");
+    env.write("notes.docx", "this is text, not a Word file");
     assert_snapshot!(env.fails(&["import", "notes.docx"], 1), @"
-    error: notes.docx: cannot import .docx files yet
-    hint: tana imports .txt, .md, .vtt, .srt and .csv (one row per turn); save the transcript as .txt
+    error: notes.docx: not a .docx file; it is not a zip archive
+    hint: is this a real .docx? open it in Word or LibreOffice and save it again
     ");
     assert_eq!(
         env.ok(&["transcripts", "--format", "csv"]),

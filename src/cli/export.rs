@@ -1,0 +1,66 @@
+//! `tana export`: the whole project in an exchange format.
+
+use std::path::PathBuf;
+
+use crate::cli::Ctx;
+use crate::error::{Error, Result};
+use crate::output::write_atomically;
+
+/// Export the whole project as a REFI-QDA project (.qdpx)
+///
+/// The .qdpx opens in NVivo, ATLAS.ti, MAXQDA and QualCoder, and imports back into tana
+/// with `tana import FILE.qdpx`. It holds project.qde and sources/<guid>.txt (UTF-8, no BOM):
+/// coders as Users, the template as the CodeBook (with stable guids), participant
+/// attributes as Variables and Cases, transcripts as TextSources with their codings
+/// (code-point positions, end exclusive), and memos and journal entries as Notes.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  tana export qdpx -o study.qdpx")]
+pub struct ExportArgs {
+    /// The format
+    #[arg(value_enum)]
+    pub format: ExportFormat,
+    /// The file to write (whole or not at all)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// REFI-QDA project (.qdpx)
+    Qdpx,
+}
+
+pub fn run(ctx: &mut Ctx, args: &ExportArgs) -> Result<()> {
+    ctx.conn()?;
+    let name = ctx
+        .project_path()
+        .and_then(|p| p.file_stem())
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "tana project".to_string());
+    if args.output.is_dir() {
+        return Err(Error::usage(format!(
+            "{} is a folder; give the file to write",
+            args.output.display()
+        ))
+        .with_hint("e.g. -o study.qdpx"));
+    }
+    let conn = ctx.conn()?;
+    let mut done = None;
+    write_atomically(&args.output, |w| {
+        done = Some(crate::refi::export::write_qdpx(conn, &name, w)?);
+        Ok(())
+    })?;
+    let d = done.expect("set by the writer");
+    ctx.info(format!(
+        "wrote {}: {} transcripts, {} themes, {} codings in {} selections, {} coders, {} cases, {} notes",
+        args.output.display(),
+        d.transcripts,
+        d.themes,
+        d.codings,
+        d.selections,
+        d.coders,
+        d.cases,
+        d.notes
+    ));
+    Ok(())
+}

@@ -1,0 +1,1087 @@
+//! Reading a REFI-QDA project (`.qdpx`, or a bare `.qde`) into a new tana project.
+//!
+//! The project XML is read in one streaming pass into plain structs (no DOM); the texts are
+//! then read one at a time from the zip. Everything tana can represent is kept: texts,
+//! codes, codings with their coders and times, users, variables, notes. What it cannot is
+//! counted and listed in the report.
+//!
+//! Accepted variants: the project file under any `*.qde` name, `sources/` in any case,
+//! namespaces `1.0`, `1:0` and `0:4`, guids with or without braces in any case, BOM and CRLF
+//! in source files, NVivo's UTF-16 positions and ATLAS.ti's one-character line breaks
+//! (detected from `origin`), and an empty `<Sets/>`. Refused: zip entries with `..` or
+//! absolute paths, and XML with a DTD or entities.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection};
+
+use super::codebook::{read_codes, ReadCodebook, ReadState};
+use super::positions::{utf16_len, PositionMap, Unit};
+use super::{accepted_namespace, guid_of, normalize_guid, Element, Xml, XmlIn};
+use crate::coding::{Added, Stamp};
+use crate::error::{Error, Result};
+use crate::model::Span;
+use crate::project::{coder_id, now};
+use crate::template::revise;
+
+/// Largest project XML read (uncompressed).
+const MAX_QDE: u64 = 4 << 30;
+/// Largest source text read (uncompressed).
+const MAX_SOURCE: u64 = 256 << 20;
+/// Most entries a `.qdpx` may have.
+const MAX_ENTRIES: usize = 1_000_000;
+
+#[derive(Debug, Default, Clone)]
+struct Coding {
+    code: Option<String>,
+    user: Option<String>,
+    at: Option<String>,
+    notes: Vec<String>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct Selection {
+    guid: String,
+    start: i64,
+    end: i64,
+    user: Option<String>,
+    at: Option<String>,
+    codings: Vec<Coding>,
+    notes: Vec<String>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct TextSource {
+    guid: String,
+    name: Option<String>,
+    plain_path: Option<String>,
+    rich_path: Option<String>,
+    content: Option<String>,
+    selections: Vec<Selection>,
+    /// Codings of the whole source.
+    codings: Vec<Coding>,
+    notes: Vec<String>,
+    /// (variable guid, value)
+    values: Vec<(String, String)>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct Note {
+    name: String,
+    user: Option<String>,
+    at: Option<String>,
+    content: Option<String>,
+    plain_path: Option<String>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct Case {
+    name: String,
+    values: Vec<(String, String)>,
+    sources: Vec<String>,
+    other_refs: usize,
+}
+
+/// The project XML, read.
+#[derive(Debug, Default)]
+struct Qde {
+    origin: String,
+    users: Vec<(String, String)>,
+    codebook: ReadCodebook,
+    code_paths: HashMap<String, Vec<String>>,
+    theme_notes: Vec<(String, Vec<String>)>,
+    variables: HashMap<String, String>,
+    cases: Vec<Case>,
+    sources: Vec<TextSource>,
+    notes: BTreeMap<String, Note>,
+    note_order: Vec<String>,
+    project_notes: Vec<String>,
+    /// What was skipped, by kind ("PDF sources" → 2).
+    skipped: BTreeMap<String, usize>,
+}
+
+impl Qde {
+    fn skip(&mut self, what: &str, n: usize) {
+        if n > 0 {
+            *self.skipped.entry(what.to_string()).or_default() += n;
+        }
+    }
+}
+
+/// What an import did, and what it could not keep.
+#[derive(Debug, Default, Clone)]
+pub struct QdpxReport {
+    pub origin: String,
+    pub unit: String,
+    pub transcripts: usize,
+    pub themes: usize,
+    pub codings: usize,
+    /// Codings of one code that overlapped and were joined into one.
+    pub joined: usize,
+    pub coders: usize,
+    pub attributes: usize,
+    pub memos: usize,
+    pub journal: usize,
+    /// One line per thing not imported or changed to fit.
+    pub not_imported: Vec<String>,
+}
+
+fn opt_guid(e: &Element, attr: &str) -> Option<String> {
+    e.attr(attr).and_then(normalize_guid)
+}
+
+fn children<R: BufRead>(
+    x: &mut XmlIn<R>,
+    e: &Element,
+    mut f: impl FnMut(&mut XmlIn<R>, Element) -> Result<()>,
+) -> Result<()> {
+    if e.empty {
+        x.skip(e)?;
+        return Ok(());
+    }
+    loop {
+        match x.read()? {
+            Xml::Start(c) => f(x, c)?,
+            Xml::End(_) => return Ok(()),
+            Xml::Eof => return Err(x.error(format!("<{}> is not closed", e.name))),
+            Xml::Text(_) => {}
+        }
+    }
+}
+
+fn read_coding<R: BufRead>(x: &mut XmlIn<R>, e: &Element) -> Result<Coding> {
+    let mut c = Coding {
+        user: opt_guid(e, "creatingUser"),
+        at: e.attr("creationDateTime").map(str::to_string),
+        ..Coding::default()
+    };
+    children(x, e, |x, k| {
+        match k.name.as_str() {
+            "CodeRef" => c.code = opt_guid(&k, "targetGUID"),
+            "NoteRef" => c.notes.extend(opt_guid(&k, "targetGUID")),
+            _ => {}
+        }
+        x.skip(&k)
+    })?;
+    Ok(c)
+}
+
+fn read_value<R: BufRead>(x: &mut XmlIn<R>, e: &Element) -> Result<Option<(String, String)>> {
+    let (mut var, mut value) = (None, None);
+    children(x, e, |x, k| {
+        if k.name == "VariableRef" {
+            var = opt_guid(&k, "targetGUID");
+            x.skip(&k)
+        } else if k.name.ends_with("Value") {
+            value = Some(x.text_of(&k)?.trim().to_string());
+            Ok(())
+        } else {
+            x.skip(&k)
+        }
+    })?;
+    Ok(var.zip(value))
+}
+
+fn read_text_source<R: BufRead>(x: &mut XmlIn<R>, e: &Element) -> Result<TextSource> {
+    let mut s = TextSource {
+        guid: guid_of(x, e, "guid")?,
+        name: e.attr("name").map(str::to_string),
+        plain_path: e.attr("plainTextPath").map(str::to_string),
+        rich_path: e.attr("richTextPath").map(str::to_string),
+        ..TextSource::default()
+    };
+    children(x, e, |x, k| match k.name.as_str() {
+        "PlainTextContent" => {
+            s.content = Some(x.text_of(&k)?);
+            Ok(())
+        }
+        "PlainTextSelection" => {
+            let parse = |a: &str| -> Result<i64> {
+                let v = k
+                    .attr(a)
+                    .ok_or_else(|| x.error(format!("<PlainTextSelection> has no {a}")))?;
+                v.trim().parse().map_err(|_| {
+                    x.error(format!("<PlainTextSelection> {a}=\"{v}\" is not a number"))
+                })
+            };
+            let mut sel = Selection {
+                guid: guid_of(x, &k, "guid")?,
+                start: parse("startPosition")?,
+                end: parse("endPosition")?,
+                user: opt_guid(&k, "creatingUser"),
+                at: k.attr("creationDateTime").map(str::to_string),
+                ..Selection::default()
+            };
+            children(x, &k, |x, c| match c.name.as_str() {
+                "Coding" => {
+                    sel.codings.push(read_coding(x, &c)?);
+                    Ok(())
+                }
+                "NoteRef" => {
+                    sel.notes.extend(opt_guid(&c, "targetGUID"));
+                    x.skip(&c)
+                }
+                _ => x.skip(&c),
+            })?;
+            s.selections.push(sel);
+            Ok(())
+        }
+        "Coding" => {
+            s.codings.push(read_coding(x, &k)?);
+            Ok(())
+        }
+        "NoteRef" => {
+            s.notes.extend(opt_guid(&k, "targetGUID"));
+            x.skip(&k)
+        }
+        "VariableValue" => {
+            s.values.extend(read_value(x, &k)?);
+            Ok(())
+        }
+        _ => x.skip(&k),
+    })?;
+    Ok(s)
+}
+
+fn read_qde<R: BufRead>(x: &mut XmlIn<R>) -> Result<Qde> {
+    let file = x.file().to_string();
+    let root = loop {
+        match x.read()? {
+            Xml::Start(e) => break e,
+            Xml::Eof => return Err(Error::user(format!("{file} has no XML elements"))),
+            _ => {}
+        }
+    };
+    if root.name != "Project" {
+        return Err(Error::user(format!(
+            "{file} is not a REFI-QDA project: its root element is <{}>, not <Project>",
+            root.name
+        ))
+        .with_hint(if root.name == "CodeBook" {
+            "this is a codebook; import it with \"tana template import FILE.qdc\""
+        } else {
+            "export the project from your QDA program as REFI-QDA (.qdpx)"
+        }));
+    }
+    if let Some(ns) = &root.xmlns {
+        if !accepted_namespace(ns, "project") {
+            return Err(Error::user(format!(
+                "{file}: namespace \"{ns}\" is not a REFI-QDA project namespace"
+            ))
+            .with_hint("tana reads urn:QDA-XML:project:1.0 (also written 1:0 and 0:4)"));
+        }
+    }
+    let mut q = Qde {
+        origin: root.attr("origin").unwrap_or("").to_string(),
+        ..Qde::default()
+    };
+    let mut state = ReadState::default();
+    children(x, &root, |x, e| {
+        match e.name.as_str() {
+            "Users" => children(x, &e, |x, u| {
+                if u.name == "User" {
+                    let guid = guid_of(x, &u, "guid")?;
+                    let name = u
+                        .attr("name")
+                        .or(u.attr("id"))
+                        .map(str::trim)
+                        .filter(|n| !n.is_empty())
+                        .map(str::to_string)
+                        .unwrap_or_else(|| format!("user {}", &guid[..8]));
+                    q.users.push((guid, name));
+                }
+                x.skip(&u)
+            })?,
+            "CodeBook" => children(x, &e, |x, c| {
+                if c.name == "Codes" {
+                    read_codes(x, &[], &c, &[], &mut state, &mut q.codebook)
+                } else {
+                    x.skip(&c)
+                }
+            })?,
+            "Variables" => children(x, &e, |x, v| {
+                if v.name == "Variable" {
+                    let guid = guid_of(x, &v, "guid")?;
+                    let name = v.attr("name").unwrap_or("").trim().to_string();
+                    q.variables.insert(guid, name);
+                }
+                x.skip(&v)
+            })?,
+            "Cases" => children(x, &e, |x, c| {
+                if c.name != "Case" {
+                    return x.skip(&c);
+                }
+                let mut case = Case {
+                    name: c.attr("name").unwrap_or("").trim().to_string(),
+                    ..Case::default()
+                };
+                children(x, &c, |x, k| match k.name.as_str() {
+                    "VariableValue" => {
+                        case.values.extend(read_value(x, &k)?);
+                        Ok(())
+                    }
+                    "SourceRef" => {
+                        case.sources.extend(opt_guid(&k, "targetGUID"));
+                        x.skip(&k)
+                    }
+                    "CodeRef" | "SelectionRef" => {
+                        case.other_refs += 1;
+                        x.skip(&k)
+                    }
+                    _ => x.skip(&k),
+                })?;
+                q.cases.push(case);
+                Ok(())
+            })?,
+            "Sources" => children(x, &e, |x, s| {
+                match s.name.as_str() {
+                    "TextSource" => {
+                        let src = read_text_source(x, &s)?;
+                        q.sources.push(src);
+                        return Ok(());
+                    }
+                    "PDFSource" => {
+                        // The PDF's text representation, when there is one, is a text.
+                        let name = s.attr("name").map(str::to_string);
+                        let mut pdf_selections = 0;
+                        let mut reps = Vec::new();
+                        children(x, &s, |x, k| match k.name.as_str() {
+                            "Representation" => {
+                                let mut rep = read_text_source(x, &k)?;
+                                rep.name = name.clone().or(rep.name);
+                                reps.push(rep);
+                                Ok(())
+                            }
+                            "PDFSelection" => {
+                                pdf_selections += 1;
+                                x.skip(&k)
+                            }
+                            _ => x.skip(&k),
+                        })?;
+                        if reps.is_empty() {
+                            q.skip("PDF sources without a text representation", 1);
+                        }
+                        q.skip("PDF selections (areas of a page, not text)", pdf_selections);
+                        q.sources.extend(reps);
+                        return Ok(());
+                    }
+                    "PictureSource" => q.skip("picture sources (tana reads text only)", 1),
+                    "AudioSource" => q.skip("audio sources (tana reads text only)", 1),
+                    "VideoSource" => q.skip("video sources (tana reads text only)", 1),
+                    other => q.skip(&format!("<{other}> sources"), 1),
+                }
+                x.skip(&s)
+            })?,
+            "Notes" => children(x, &e, |x, n| {
+                if n.name != "Note" {
+                    return x.skip(&n);
+                }
+                let guid = guid_of(x, &n, "guid")?;
+                let src = read_text_source(x, &n)?;
+                q.note_order.push(guid.clone());
+                q.notes.insert(
+                    guid,
+                    Note {
+                        name: n.attr("name").unwrap_or("").to_string(),
+                        user: opt_guid(&n, "creatingUser"),
+                        at: n.attr("creationDateTime").map(str::to_string),
+                        content: src.content,
+                        plain_path: src.plain_path,
+                    },
+                );
+                Ok(())
+            })?,
+            "NoteRef" => {
+                q.project_notes.extend(opt_guid(&e, "targetGUID"));
+                x.skip(&e)?
+            }
+            "Sets" => {
+                let mut n = 0;
+                children(x, &e, |x, s| {
+                    n += 1;
+                    x.skip(&s)
+                })?;
+                q.skip("sets (tana has no sets)", n);
+            }
+            "Links" => {
+                let mut n = 0;
+                children(x, &e, |x, s| {
+                    n += 1;
+                    x.skip(&s)
+                })?;
+                q.skip("links (tana has no links)", n);
+            }
+            "Graphs" => {
+                let mut n = 0;
+                children(x, &e, |x, s| {
+                    n += 1;
+                    x.skip(&s)
+                })?;
+                q.skip("graphs (tana has no graphs)", n);
+            }
+            "Description" => {
+                let d = x.text_of(&e)?;
+                if !d.trim().is_empty() {
+                    q.skip("project description", 1);
+                }
+            }
+            _ => x.skip(&e)?,
+        }
+        Ok(())
+    })?;
+    q.code_paths = std::mem::take(&mut state.paths);
+    q.theme_notes = std::mem::take(&mut state.theme_notes);
+    Ok(q)
+}
+
+/// Where the parts of a REFI-QDA project are.
+enum Container {
+    Zip {
+        archive: zip::ZipArchive<BufReader<File>>,
+        /// Lower-cased path inside `sources/` → entry index.
+        sources: HashMap<String, usize>,
+    },
+    Bare,
+}
+
+fn zip_error(file: &str, e: zip::result::ZipError) -> Error {
+    Error::user(format!("{file} is not a readable .qdpx (zip) archive: {e}"))
+        .with_hint("export the project again from your QDA program")
+}
+
+/// Open a `.qdpx`: check every entry name, find the one root `*.qde`.
+fn open_zip(path: &Path, file: &str) -> Result<(Container, usize)> {
+    let f = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut archive = zip::ZipArchive::new(BufReader::new(f)).map_err(|e| zip_error(file, e))?;
+    if archive.len() > MAX_ENTRIES {
+        return Err(Error::user(format!(
+            "{file} has {} entries; refusing more than {MAX_ENTRIES}",
+            archive.len()
+        )));
+    }
+    let mut qdes = Vec::new();
+    let mut sources = HashMap::new();
+    for i in 0..archive.len() {
+        let entry = archive.by_index_raw(i).map_err(|e| zip_error(file, e))?;
+        let name = entry.name().to_string();
+        let unsafe_name = name.starts_with('/')
+            || name.starts_with('\\')
+            || name.as_bytes().get(1) == Some(&b':')
+            || name.split(['/', '\\']).any(|part| part == "..")
+            || entry.enclosed_name().is_none();
+        if unsafe_name {
+            return Err(Error::user(format!(
+                "{file}: entry \"{name}\" points outside the archive (\"..\" or an absolute path); refusing the whole file"
+            ))
+            .with_hint("this archive may be crafted to overwrite files (zip slip); do not use it"));
+        }
+        let lower = name.replace('\\', "/").to_lowercase();
+        if !lower.contains('/') && lower.ends_with(".qde") {
+            qdes.push(i);
+        } else if let Some(rest) = lower.strip_prefix("sources/") {
+            if !rest.is_empty() {
+                sources.insert(rest.to_string(), i);
+            }
+        }
+    }
+    let qde = match qdes.as_slice() {
+        [one] => *one,
+        [] => return Err(Error::user(format!(
+            "{file} has no project file (*.qde) at its top level"
+        ))
+        .with_hint(
+            "is this a REFI-QDA project? a codebook (.qdc) imports with \"tana template import\"",
+        )),
+        _ => {
+            return Err(Error::user(format!(
+                "{file} has {} project files (*.qde) at its top level; expected one",
+                qdes.len()
+            )))
+        }
+    };
+    Ok((Container::Zip { archive, sources }, qde))
+}
+
+/// Read an entry's bytes, refusing more than `limit` (a zip bomb never gets further).
+fn read_limited(r: impl Read, limit: u64, what: &str) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    r.take(limit + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| Error::user(format!("{what}: cannot read it: {e}")))?;
+    if out.len() as u64 > limit {
+        return Err(Error::user(format!(
+            "{what} expands to more than {} MiB; refusing it as a possible zip bomb",
+            limit >> 20
+        )));
+    }
+    Ok(out)
+}
+
+impl Container {
+    /// The bytes of a source file named by a `plainTextPath`, if the archive has it.
+    fn source(&mut self, file: &str, plain_path: &str) -> Result<Option<Vec<u8>>> {
+        let Container::Zip { archive, sources } = self else {
+            return Ok(None);
+        };
+        let p = plain_path.trim();
+        let rel = p
+            .strip_prefix("internal://")
+            .or_else(|| p.strip_prefix("relative://"))
+            .unwrap_or(p)
+            .replace('\\', "/");
+        let lower = rel.to_lowercase();
+        let base = lower.rsplit('/').next().unwrap_or(&lower).to_string();
+        let index = sources
+            .get(lower.trim_start_matches("sources/"))
+            .or_else(|| sources.get(&base))
+            .copied();
+        let Some(i) = index else { return Ok(None) };
+        let entry = archive.by_index(i).map_err(|e| zip_error(file, e))?;
+        let name = entry.name().to_string();
+        read_limited(entry, MAX_SOURCE, &format!("{file}: {name}")).map(Some)
+    }
+}
+
+/// A transcript name made from a source's name or file: the stem, without `:` or control
+/// characters.
+fn transcript_name(src: &TextSource) -> String {
+    let raw = src
+        .name
+        .clone()
+        .filter(|n| !n.trim().is_empty())
+        .or_else(|| {
+            src.plain_path
+                .as_ref()
+                .map(|p| p.rsplit(['/', '\\']).next().unwrap_or(p).to_string())
+        })
+        .unwrap_or_else(|| format!("source {}", &src.guid[..8]));
+    let mut name = raw.trim().to_string();
+    for ext in [".docx", ".doc", ".txt", ".rtf", ".odt", ".pdf", ".md"] {
+        if name.to_lowercase().ends_with(ext) && name.len() > ext.len() {
+            name.truncate(name.len() - ext.len());
+            break;
+        }
+    }
+    name.chars()
+        .map(|c| if c == ':' || c.is_control() { '-' } else { c })
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// Import a `.qdpx` (or bare `.qde`) into a new project at `target`, written whole or not
+/// at all.
+pub fn import_qdpx(path: &Path, target: &Path, importer: &str) -> Result<QdpxReport> {
+    let file = path.display().to_string();
+    if target.exists() {
+        return Err(Error::user(format!("{} already exists", target.display()))
+            .with_hint("a .qdpx becomes a new project: choose another name with -o NEW.tana"));
+    }
+    let bare = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("qde"));
+    let (mut container, qde) = if bare {
+        if !path.is_file() {
+            return Err(Error::user(format!("{file}: no such file")));
+        }
+        let f = File::open(path).map_err(|e| Error::io(path, e))?;
+        let mut x = XmlIn::new(BufReader::new(f), file.clone());
+        (Container::Bare, read_qde(&mut x)?)
+    } else {
+        if !path.is_file() {
+            return Err(Error::user(format!("{file}: no such file"))
+                .with_hint("check the path; it is relative to the current directory"));
+        }
+        let (mut container, index) = open_zip(path, &file)?;
+        let Container::Zip { archive, .. } = &mut container else {
+            return Err(Error::user("internal error: expected a zip container"));
+        };
+        let entry = archive.by_index(index).map_err(|e| zip_error(&file, e))?;
+        let shown = format!("{file}: {}", entry.name());
+        let reader = BufReader::with_capacity(1 << 16, entry.take(MAX_QDE));
+        let mut x = XmlIn::new(reader, shown);
+        let q = read_qde(&mut x)?;
+        drop(x);
+        (container, q)
+    };
+    let tmp = temp_path(target);
+    let result = (|| {
+        let mut conn = crate::project::create(&tmp)?;
+        let report = store(&mut conn, &file, &mut container, qde, importer)?;
+        conn.close().map_err(|(_, e)| Error::from(e))?;
+        std::fs::rename(&tmp, target).map_err(|e| Error::io(target, e))?;
+        Ok(report)
+    })();
+    if result.is_err() {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut p = tmp.clone().into_os_string();
+            p.push(suffix);
+            let _ = std::fs::remove_file(PathBuf::from(p));
+        }
+    }
+    result
+}
+
+fn temp_path(target: &Path) -> PathBuf {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "project.tana".into());
+    target.with_file_name(format!(".{name}.import-{}", std::process::id()))
+}
+
+/// Write what was read into the new project, in one transaction.
+fn store(
+    conn: &mut Connection,
+    file: &str,
+    container: &mut Container,
+    q: Qde,
+    importer: &str,
+) -> Result<QdpxReport> {
+    let tx = conn.transaction()?;
+    let mut report = QdpxReport {
+        origin: q.origin.clone(),
+        ..QdpxReport::default()
+    };
+    let me = coder_id(&tx, importer)?;
+    // Users → coders.
+    let mut users: HashMap<String, i64> = HashMap::new();
+    for (guid, name) in &q.users {
+        let id = coder_id(&tx, name)?;
+        tx.execute(
+            "UPDATE coder SET guid = ?1 WHERE id = ?2 AND NOT EXISTS (SELECT 1 FROM coder WHERE guid = ?1)",
+            params![guid, id],
+        )?;
+        users.insert(guid.clone(), id);
+    }
+    // The codebook → the template (one revision, as `template import` makes).
+    report
+        .not_imported
+        .extend(q.codebook.notes.iter().map(|n| format!("codebook: {n}")));
+    let mut theme_of: HashMap<String, i64> = HashMap::new();
+    if !q.codebook.items.is_empty() {
+        let meta = revise::Meta {
+            coder: me,
+            rationale: Some(format!("imported from {file}")),
+            prompted_by: None,
+        };
+        revise::import_outline(&tx, &q.codebook.items, &meta)?;
+        let template = crate::template::Template::load(&tx)?;
+        for (guid, path) in &q.code_paths {
+            let parts: Vec<&str> = path.iter().map(String::as_str).collect();
+            if let Some(t) = template.by_path(&parts) {
+                theme_of.insert(guid.clone(), t.id);
+            }
+        }
+        report.themes = template.themes.len();
+    }
+    let mut notes_used: HashSet<String> = HashSet::new();
+    let mut note_bodies: HashMap<String, Option<String>> = HashMap::new();
+    // Note texts (inline or in sources/).
+    for guid in &q.note_order {
+        let n = &q.notes[guid];
+        let text = match (&n.content, &n.plain_path) {
+            (Some(c), _) => Some(c.clone()),
+            (None, Some(p)) => container
+                .source(file, p)?
+                .and_then(|b| crate::text::decode(&b).ok()),
+            _ => None,
+        };
+        note_bodies.insert(guid.clone(), text.filter(|t| !t.trim().is_empty()));
+    }
+    let insert_memo = |tx: &Connection,
+                       guid: &str,
+                       target: (&str, Option<i64>, Option<i64>, Option<i64>, Option<i64>),
+                       notes_used: &mut HashSet<String>|
+     -> Result<bool> {
+        let Some(Some(text)) = note_bodies.get(guid) else {
+            return Ok(false);
+        };
+        let n = &q.notes[guid];
+        let coder = n
+            .user
+            .as_ref()
+            .and_then(|u| users.get(u))
+            .copied()
+            .unwrap_or(me);
+        let at = n.at.clone().unwrap_or_else(now);
+        tx.execute(
+            "INSERT INTO memo (target, transcript_id, segment_number, theme_id, coding_id, text, coder_id, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![target.0, target.1, target.2, target.3, target.4, text.trim(), coder, at],
+        )?;
+        notes_used.insert(guid.to_string());
+        Ok(true)
+    };
+    // Theme memos.
+    {
+        let template = crate::template::Template::load(&tx)?;
+        for (note, path) in &q.theme_notes {
+            let parts: Vec<&str> = path.iter().map(String::as_str).collect();
+            if let Some(t) = template.by_path(&parts) {
+                if insert_memo(
+                    &tx,
+                    note,
+                    ("theme", None, None, Some(t.id), None),
+                    &mut notes_used,
+                )? {
+                    report.memos += 1;
+                }
+            }
+        }
+    }
+    // Sources → transcripts, with their codings.
+    let unit = Unit::from_origin(&q.origin);
+    report.unit = unit.describe().to_string();
+    let mut transcript_of: HashMap<String, i64> = HashMap::new();
+    let mut names: HashSet<String> = HashSet::new();
+    let opts = crate::import::ImportOptions::default();
+    let mut unknown_codes = 0usize;
+    let mut outside = Vec::new();
+    for src in &q.sources {
+        let mut name = transcript_name(src);
+        if name.is_empty() {
+            name = format!("source {}", &src.guid[..8]);
+        }
+        if !names.insert(name.to_lowercase()) {
+            let mut n = 2;
+            while !names.insert(format!("{name} ({n})").to_lowercase()) {
+                n += 1;
+            }
+            let renamed = format!("{name} ({n})");
+            report.not_imported.push(format!(
+                "source \"{name}\": a second source of that name, imported as \"{renamed}\""
+            ));
+            name = renamed;
+        }
+        let plain = match (&src.content, &src.plain_path) {
+            (Some(c), _) if !c.trim().is_empty() => None,
+            (_, Some(p)) => container.source(file, p)?,
+            _ => None,
+        };
+        // An empty plain text beside a .docx (NVivo for Mac writes these): read the .docx.
+        let from_docx = match (&plain, &src.rich_path) {
+            (Some(b), Some(rich))
+                if b.iter().all(u8::is_ascii_whitespace)
+                    && rich.to_lowercase().ends_with(".docx") =>
+            {
+                match container.source(file, rich)? {
+                    Some(docx) => {
+                        let text = crate::import::office::extract(
+                            &format!("{file}: {rich}"),
+                            &docx,
+                            crate::import::office::OfficeKind::Docx,
+                        )?;
+                        (!text.trim().is_empty()).then_some(text)
+                    }
+                    None => None,
+                }
+            }
+            _ => None,
+        };
+        if from_docx.is_some() && !src.selections.is_empty() {
+            report.not_imported.push(format!(
+                "source \"{name}\": its plain text is empty; the text was read from its .docx, so its {} selection(s) may not line up",
+                src.selections.len()
+            ));
+        } else if from_docx.is_some() {
+            report.not_imported.push(format!(
+                "source \"{name}\": its plain text is empty; the text was read from its .docx"
+            ));
+        }
+        let raw: String = match (&src.content, &src.plain_path) {
+            _ if from_docx.is_some() => from_docx.unwrap_or_default(),
+            (Some(c), _) if !c.trim().is_empty() => c.clone(),
+            (_, Some(p)) => match plain {
+                Some(bytes) => {
+                    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+                    match std::str::from_utf8(body) {
+                        Ok(t) => t.to_string(),
+                        Err(e) => {
+                            report.not_imported.push(format!(
+                                "source \"{name}\": {p} is not UTF-8 text (invalid byte at {}); not imported",
+                                e.valid_up_to()
+                            ));
+                            continue;
+                        }
+                    }
+                }
+                None => {
+                    report.not_imported.push(format!(
+                        "source \"{name}\": its text {p} is not {}; not imported ({} selection(s))",
+                        if matches!(container, Container::Bare) {
+                            "here (a bare .qde has no sources/ folder; import the .qdpx)"
+                        } else {
+                            "in the archive"
+                        },
+                        src.selections.len()
+                    ));
+                    continue;
+                }
+            },
+            _ => {
+                report
+                    .not_imported
+                    .push(format!("source \"{name}\" has no text; not imported"));
+                continue;
+            }
+        };
+        let text = crate::text::normalize_newlines(&raw);
+        if text.trim().is_empty() {
+            report
+                .not_imported
+                .push(format!("source \"{name}\" is empty; not imported"));
+            continue;
+        }
+        if text.contains('\0') {
+            report.not_imported.push(format!(
+                "source \"{name}\" is binary, not text; not imported"
+            ));
+            continue;
+        }
+        let imported =
+            crate::import::import_text(&tx, &name, &text, Some(file), "qdpx", &opts, me)?;
+        let tid: i64 = tx.query_row(
+            "SELECT id FROM transcript WHERE name = ?1",
+            [&imported.name],
+            |r| r.get(0),
+        )?;
+        tx.execute(
+            "UPDATE transcript SET guid = ?1 WHERE id = ?2 AND NOT EXISTS (SELECT 1 FROM transcript WHERE guid = ?1)",
+            params![src.guid, tid],
+        )?;
+        transcript_of.insert(src.guid.clone(), tid);
+        report.transcripts += 1;
+        // Positions: the producer's unit, unless the selections only fit UTF-16.
+        let mut src_unit = unit;
+        let max_end = src.selections.iter().map(|s| s.end).max().unwrap_or(0);
+        let cp_len = raw.trim_start_matches('\u{feff}').chars().count() as i64;
+        if unit != Unit::Utf16
+            && max_end > cp_len
+            && max_end <= utf16_len(raw.trim_start_matches('\u{feff}')) as i64
+        {
+            src_unit = Unit::Utf16;
+            report.not_imported.push(format!(
+                "source \"{name}\": positions read as UTF-16 units (they run past the text in code points)"
+            ));
+        }
+        let map = PositionMap::new(&raw, src_unit);
+        let doc = crate::coding::Doc::load(&tx, &imported.name)?;
+        let whole = Selection {
+            guid: src.guid.clone(),
+            start: 0,
+            end: map.len_units() as i64,
+            codings: src.codings.clone(),
+            ..Selection::default()
+        };
+        for sel in src
+            .selections
+            .iter()
+            .chain((!src.codings.is_empty()).then_some(&whole))
+        {
+            let span = match (map.to_chars(sel.start), map.to_chars(sel.end)) {
+                (Some(s), Some(e)) if s < e => Span { start: s, end: e },
+                (Some(s), Some(e)) if s == e && sel.codings.is_empty() => Span { start: s, end: e },
+                _ => {
+                    outside.push(format!(
+                        "source \"{name}\": selection {} [{}, {}) lies outside the text ({} {}) or is empty; not imported",
+                        sel.guid,
+                        sel.start,
+                        sel.end,
+                        map.len_units(),
+                        src_unit.describe()
+                    ));
+                    continue;
+                }
+            };
+            let mut first_coding: Option<i64> = None;
+            for c in &sel.codings {
+                let Some(theme) = c.code.as_ref().and_then(|g| theme_of.get(g)).copied() else {
+                    unknown_codes += 1;
+                    continue;
+                };
+                let user = c.user.as_ref().or(sel.user.as_ref());
+                let stamp = Stamp {
+                    coder: user.and_then(|u| users.get(u)).copied().unwrap_or(me),
+                    at: c.at.clone().or_else(|| sel.at.clone()).unwrap_or_else(now),
+                    version: None,
+                };
+                // The coding's first note is its memo; more notes become memos on it.
+                let memo = c
+                    .notes
+                    .first()
+                    .and_then(|g| note_bodies.get(g).cloned().flatten());
+                if let Some(g) = c.notes.first() {
+                    if memo.is_some() {
+                        notes_used.insert(g.clone());
+                    }
+                }
+                let added = crate::coding::add(&tx, tid, theme, span, memo.as_deref(), &stamp)?;
+                report.codings += 1;
+                let id = match added {
+                    Added::New(id) => id,
+                    Added::Joined(_) | Added::AlreadyCoded => {
+                        report.joined += 1;
+                        tx.query_row(
+                            "SELECT id FROM coding WHERE transcript_id = ?1 AND theme_id = ?2
+                               AND start <= ?3 AND end >= ?4 ORDER BY id LIMIT 1",
+                            params![tid, theme, span.start as i64, span.end as i64],
+                            |r| r.get(0),
+                        )?
+                    }
+                };
+                first_coding.get_or_insert(id);
+                for g in c.notes.iter().skip(1) {
+                    if insert_memo(
+                        &tx,
+                        g,
+                        ("coding", Some(tid), None, None, Some(id)),
+                        &mut notes_used,
+                    )? {
+                        report.memos += 1;
+                    }
+                }
+            }
+            // Notes on the selection: on its (first) coding, else on its segment.
+            for g in &sel.notes {
+                let target = match first_coding {
+                    Some(id) => ("coding", Some(tid), None, None, Some(id)),
+                    None => match doc.segment_at(span.start) {
+                        Some(seg) => ("segment", Some(tid), Some(seg.number), None, None),
+                        None => ("transcript", Some(tid), None, None, None),
+                    },
+                };
+                if insert_memo(&tx, g, target, &mut notes_used)? {
+                    report.memos += 1;
+                }
+            }
+        }
+        for g in &src.notes {
+            if insert_memo(
+                &tx,
+                g,
+                ("transcript", Some(tid), None, None, None),
+                &mut notes_used,
+            )? {
+                report.memos += 1;
+            }
+        }
+        for (var, value) in &src.values {
+            if let Some(key) = q.variables.get(var).filter(|k| !k.is_empty()) {
+                crate::import::attributes::set(&tx, tid, key, value)?;
+                report.attributes += 1;
+            }
+        }
+    }
+    if unknown_codes > 0 {
+        report.not_imported.push(format!(
+            "{unknown_codes} coding(s) refer to codes that are not in the codebook; not imported"
+        ));
+    }
+    let shown = outside.len();
+    report.not_imported.extend(outside.into_iter().take(20));
+    if shown > 20 {
+        report.not_imported.push(format!(
+            "... and {} more selections outside their text",
+            shown - 20
+        ));
+    }
+    // Cases → attributes of the transcripts they refer to.
+    let mut case_refs = 0;
+    for case in &q.cases {
+        case_refs += case.other_refs;
+        let tids: Vec<i64> = case
+            .sources
+            .iter()
+            .filter_map(|g| transcript_of.get(g).copied())
+            .collect();
+        if tids.is_empty() {
+            report.not_imported.push(format!(
+                "case \"{}\" refers to no imported text source; its {} value(s) not imported",
+                case.name,
+                case.values.len()
+            ));
+            continue;
+        }
+        for tid in tids {
+            let tname: String =
+                tx.query_row("SELECT name FROM transcript WHERE id = ?1", [tid], |r| {
+                    r.get(0)
+                })?;
+            if !case.name.is_empty() && case.name != tname {
+                crate::import::attributes::set(&tx, tid, "case", &case.name)?;
+                report.attributes += 1;
+            }
+            for (var, value) in &case.values {
+                if let Some(key) = q.variables.get(var).filter(|k| !k.is_empty()) {
+                    crate::import::attributes::set(&tx, tid, key, value)?;
+                    report.attributes += 1;
+                }
+            }
+        }
+    }
+    if case_refs > 0 {
+        report.not_imported.push(format!(
+            "{case_refs} case reference(s) to codes or selections not imported (tana's cases are transcripts)"
+        ));
+    }
+    // Project notes, and notes nothing refers to → journal entries.
+    let mut journal: Vec<&String> = q.project_notes.iter().collect();
+    for g in &q.note_order {
+        if !notes_used.contains(g) && !q.project_notes.contains(g) {
+            journal.push(g);
+        }
+    }
+    for g in journal {
+        let Some(Some(text)) = note_bodies.get(g) else {
+            continue;
+        };
+        if notes_used.contains(g) {
+            continue;
+        }
+        let n = &q.notes[g];
+        let tags: Vec<String> = n
+            .name
+            .strip_prefix("Journal entry [")
+            .and_then(|r| r.strip_suffix(']'))
+            .map(|t| t.split(',').map(|s| s.trim().to_string()).collect())
+            .unwrap_or_default();
+        let coder = n
+            .user
+            .as_ref()
+            .and_then(|u| users.get(u))
+            .copied()
+            .unwrap_or(me);
+        let mut tags = tags;
+        tags.retain(|t| !t.is_empty());
+        tags.sort();
+        tags.dedup();
+        tx.execute(
+            "INSERT INTO journal_entry (text, tags, coder_id, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                text.trim(),
+                tags.join(","),
+                coder,
+                n.at.clone().unwrap_or_else(now)
+            ],
+        )?;
+        notes_used.insert(g.clone());
+        report.journal += 1;
+    }
+    let empty_notes = q.note_order.len() - notes_used.len().min(q.note_order.len());
+    if empty_notes > 0 {
+        report
+            .not_imported
+            .push(format!("{empty_notes} note(s) without text not imported"));
+    }
+    for (what, n) in &q.skipped {
+        report.not_imported.push(format!("{n} {what} not imported"));
+    }
+    report.coders =
+        tx.query_row("SELECT count(*) FROM coder", [], |r| r.get::<_, i64>(0))? as usize;
+    tx.commit()?;
+    Ok(report)
+}
