@@ -180,7 +180,10 @@ pub fn read_qdc(bytes: &[u8], file: &str) -> Result<ReadCodebook> {
         }
     }
     let mut out = ReadCodebook::default();
-    let mut state = ReadState::default();
+    let mut state = ReadState {
+        from_tana: root.attr("origin").is_some_and(|o| o.starts_with("tana")),
+        ..ReadState::default()
+    };
     loop {
         match x.read()? {
             Xml::Start(e) if e.name == "Codes" => {
@@ -195,7 +198,8 @@ pub fn read_qdc(bytes: &[u8], file: &str) -> Result<ReadCodebook> {
                 }
             }
             Xml::Start(e) => x.skip(&e)?,
-            Xml::End(_) | Xml::Eof => break,
+            Xml::End(_) => break,
+            Xml::Eof => return Err(cut_short(&x)),
             Xml::Text(_) => {}
         }
     }
@@ -210,6 +214,8 @@ pub(crate) struct ReadState {
     /// (note guid, theme path) for the notes a code refers to (projects).
     pub theme_notes: Vec<(String, Vec<String>)>,
     line_cache: (usize, usize),
+    /// The file was written by tana: its descriptions state kind and origin.
+    pub from_tana: bool,
 }
 
 fn count_children<R: BufRead>(x: &mut XmlIn<R>, start: &Element, name: &str) -> Result<usize> {
@@ -226,7 +232,8 @@ fn count_children<R: BufRead>(x: &mut XmlIn<R>, start: &Element, name: &str) -> 
                 }
                 x.skip(&e)?;
             }
-            Xml::End(_) | Xml::Eof => return Ok(n),
+            Xml::End(_) => return Ok(n),
+            Xml::Eof => return Err(cut_short(x)),
             Xml::Text(_) => {}
         }
     }
@@ -252,7 +259,8 @@ pub(crate) fn read_codes<R: BufRead>(
                 read_code(x, bytes, e, parent, &mut siblings, state, out)?;
             }
             Xml::Start(e) => x.skip(&e)?,
-            Xml::End(_) | Xml::Eof => return Ok(()),
+            Xml::End(_) => return Ok(()),
+            Xml::Eof => return Err(cut_short(x)),
             Xml::Text(_) => {}
         }
     }
@@ -322,6 +330,7 @@ fn read_code<R: BufRead>(
             ..Default::default()
         },
         guid: guid.clone(),
+        states_kind_origin: state.from_tana,
     });
     if let Some(g) = &guid {
         state.paths.insert(g.clone(), path.clone());
@@ -354,10 +363,16 @@ fn read_code<R: BufRead>(
                 x.skip(&c)?
             }
             Xml::Start(c) => x.skip(&c)?,
-            Xml::End(_) | Xml::Eof => return Ok(()),
+            Xml::End(_) => return Ok(()),
+            Xml::Eof => return Err(cut_short(x)),
             Xml::Text(_) => {}
         }
     }
+}
+
+fn cut_short<R: BufRead>(x: &XmlIn<R>) -> Error {
+    x.error("the XML ends before its elements are closed")
+        .with_hint("the file is cut short or damaged; export it again")
 }
 
 /// A code name made fit to be a theme name.

@@ -279,6 +279,7 @@ fn read_qde<R: BufRead>(x: &mut XmlIn<R>) -> Result<Qde> {
         ..Qde::default()
     };
     let mut state = ReadState::default();
+    state.from_tana = q.origin.starts_with("tana");
     children(x, &root, |x, e| {
         match e.name.as_str() {
             "Users" => children(x, &e, |x, u| {
@@ -692,27 +693,29 @@ fn store(
         };
         note_bodies.insert(guid.clone(), text.filter(|t| !t.trim().is_empty()));
     }
-    let insert_memo = |tx: &Connection,
+    // Memos are written at the end in the order of the file's notes, so a project keeps
+    // the order its memos were written in.
+    type Target<'a> = (&'a str, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+    let order: HashMap<&str, usize> = q
+        .note_order
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (g.as_str(), i))
+        .collect();
+    let mut pending: Vec<(usize, String, Target)> = Vec::new();
+    let insert_memo = |pending: &mut Vec<(usize, String, Target)>,
                        guid: &str,
-                       target: (&str, Option<i64>, Option<i64>, Option<i64>, Option<i64>),
+                       target: Target<'static>,
                        notes_used: &mut HashSet<String>|
      -> Result<bool> {
-        let Some(Some(text)) = note_bodies.get(guid) else {
+        let Some(Some(_)) = note_bodies.get(guid) else {
             return Ok(false);
         };
-        let n = &q.notes[guid];
-        let coder = n
-            .user
-            .as_ref()
-            .and_then(|u| users.get(u))
-            .copied()
-            .unwrap_or(me);
-        let at = n.at.clone().unwrap_or_else(now);
-        tx.execute(
-            "INSERT INTO memo (target, transcript_id, segment_number, theme_id, coding_id, text, coder_id, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![target.0, target.1, target.2, target.3, target.4, text.trim(), coder, at],
-        )?;
+        pending.push((
+            order.get(guid).copied().unwrap_or(usize::MAX),
+            guid.to_string(),
+            target,
+        ));
         notes_used.insert(guid.to_string());
         Ok(true)
     };
@@ -723,7 +726,7 @@ fn store(
             let parts: Vec<&str> = path.iter().map(String::as_str).collect();
             if let Some(t) = template.by_path(&parts) {
                 if insert_memo(
-                    &tx,
+                    &mut pending,
                     note,
                     ("theme", None, None, Some(t.id), None),
                     &mut notes_used,
@@ -936,7 +939,7 @@ fn store(
                 first_coding.get_or_insert(id);
                 for g in c.notes.iter().skip(1) {
                     if insert_memo(
-                        &tx,
+                        &mut pending,
                         g,
                         ("coding", Some(tid), None, None, Some(id)),
                         &mut notes_used,
@@ -954,14 +957,14 @@ fn store(
                         None => ("transcript", Some(tid), None, None, None),
                     },
                 };
-                if insert_memo(&tx, g, target, &mut notes_used)? {
+                if insert_memo(&mut pending, g, target, &mut notes_used)? {
                     report.memos += 1;
                 }
             }
         }
         for g in &src.notes {
             if insert_memo(
-                &tx,
+                &mut pending,
                 g,
                 ("transcript", Some(tid), None, None, None),
                 &mut notes_used,
@@ -1027,6 +1030,24 @@ fn store(
         report.not_imported.push(format!(
             "{case_refs} case reference(s) to codes or selections not imported (tana's cases are transcripts)"
         ));
+    }
+    pending.sort_by_key(|p| p.0);
+    for (_, guid, target) in &pending {
+        let (Some(Some(text)), Some(n)) = (note_bodies.get(guid), q.notes.get(guid)) else {
+            continue;
+        };
+        let coder = n
+            .user
+            .as_ref()
+            .and_then(|u| users.get(u))
+            .copied()
+            .unwrap_or(me);
+        tx.execute(
+            "INSERT INTO memo (target, transcript_id, segment_number, theme_id, coding_id, text, coder_id, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![target.0, target.1, target.2, target.3, target.4, text.trim(), coder,
+                    n.at.clone().unwrap_or_else(now)],
+        )?;
     }
     // Project notes, and notes nothing refers to → journal entries.
     let mut journal: Vec<&String> = q.project_notes.iter().collect();

@@ -348,11 +348,15 @@ impl<R: BufRead> XmlIn<R> {
                         }
                     }
                 }
-                Event::DocType(_) => return Err(Error::user(format!(
+                Event::DocType(_) => {
+                    return Err(Error::user(format!(
                     "{} has a DTD (<!DOCTYPE>); files with DTDs or entity declarations are refused",
                     self.file
                 ))
-                .with_hint("REFI-QDA files never need a DTD; export the file again without one")),
+                    .with_hint(
+                        "REFI-QDA files never need a DTD; export the file again without one",
+                    ))
+                }
                 Event::Eof => Xml::Eof,
                 Event::Comment(_) | Event::Decl(_) | Event::PI(_) => continue,
             });

@@ -23,6 +23,9 @@ pub struct OutlineItem {
     pub fields: ThemeFields,
     /// The theme's REFI-QDA guid, when the file names one.
     pub guid: Option<String>,
+    /// Whether the file says what kind and origin the theme has (an outline does, by its tags;
+    /// a codebook from another program does not), so a difference is a conflict.
+    pub states_kind_origin: bool,
 }
 
 /// Parse a nested Markdown list. Lines that are not list items (headings, prose) are skipped.
@@ -78,6 +81,7 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<OutlineItem>> {
                 ..ThemeFields::default()
             },
             guid: None,
+            states_kind_origin: true,
         });
     }
     Ok(items)
@@ -239,16 +243,18 @@ pub fn import(conn: &Connection, items: &[OutlineItem], coder: i64) -> Result<Im
                     check(field, have, given.clone());
                 }
             }
-            check(
-                "kind",
-                existing.kind.as_str().into(),
-                item.kind.as_str().into(),
-            );
-            check(
-                "origin",
-                existing.origin.as_str().into(),
-                item.origin.as_str().into(),
-            );
+            if item.states_kind_origin {
+                check(
+                    "kind",
+                    existing.kind.as_str().into(),
+                    item.kind.as_str().into(),
+                );
+                check(
+                    "origin",
+                    existing.origin.as_str().into(),
+                    item.origin.as_str().into(),
+                );
+            }
             if !differs {
                 report.unchanged += 1;
             }

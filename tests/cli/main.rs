@@ -7,6 +7,7 @@ mod help;
 mod import;
 mod notes;
 mod project;
+mod refi;
 mod refi_schema;
 mod revise;
 mod revise_props;
