@@ -1106,3 +1106,162 @@ fn store(
     tx.commit()?;
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Origin, ThemeFields, ThemeKind};
+    use crate::template::{insert_theme, NewTheme};
+    use proptest::prelude::*;
+
+    fn words() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                Just("targets"),
+                Just("Zoë"),
+                Just("😀"),
+                Just("CO₂"),
+                Just("שלום"),
+                Just("e\u{301}"),
+                Just("&"),
+                Just("<b>"),
+                Just("\"quoted\""),
+                Just("net-zero"),
+            ],
+            1..6,
+        )
+        .prop_map(|w| w.join(" "))
+    }
+
+    /// A text of turns and paragraphs (as tana stores it: `\n` line breaks).
+    fn text() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            (
+                prop_oneof![Just("Interviewer: "), Just("P1: "), Just("")],
+                words(),
+            ),
+            1..8,
+        )
+        .prop_map(|turns| {
+            turns
+                .into_iter()
+                .map(|(s, w)| format!("{s}{w}"))
+                .collect::<Vec<_>>()
+                .join("\n\n")
+        })
+    }
+
+    fn fields() -> impl Strategy<Value = ThemeFields> {
+        let opt = || proptest::option::of(words());
+        (opt(), opt(), opt(), opt(), opt(), opt(), any::<bool>()).prop_map(
+            |(definition, include, exclude, example, memo, source, two)| ThemeFields {
+                definition: definition.map(|d| if two { format!("{d}\n\n{d}") } else { d }),
+                include,
+                exclude,
+                example,
+                memo,
+                color: two.then(|| "#1f77b4".to_string()),
+                source,
+            },
+        )
+    }
+
+    fn dump(conn: &Connection) -> String {
+        let mut out = String::new();
+        let template = crate::template::Template::load(conn).unwrap();
+        for t in &template.themes {
+            out.push_str(&format!(
+                "{} {:?} {:?} {:?} {:?}\n",
+                t.number, t.name, t.kind, t.origin, t.fields
+            ));
+        }
+        let mut stmt = conn
+            .prepare(
+                "SELECT t.name, t.text, c.start, c.end, th.name, k.name FROM coding c
+                 JOIN transcript t ON t.id = c.transcript_id JOIN theme th ON th.id = c.theme_id
+                 JOIN coder k ON k.id = c.coder_id ORDER BY t.name, c.start, c.end, th.name",
+            )
+            .unwrap();
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(format!(
+                    "{}:{:?} [{}, {}) {} {}\n",
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?
+                ))
+            })
+            .unwrap();
+        for r in rows {
+            out.push_str(&r.unwrap());
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+        /// tana → qdpx → tana keeps texts, themes with every codebook field, and codings
+        /// with their exact code-point spans and coders; tana → qdc → tana keeps the template.
+        #[test]
+        fn qdpx_and_qdc_round_trips_are_exact(
+            texts in proptest::collection::vec(text(), 1..4),
+            themes in proptest::collection::vec((fields(), any::<bool>(), any::<bool>()), 1..5),
+            spans in proptest::collection::vec((any::<prop::sample::Index>(), any::<prop::sample::Index>(), any::<prop::sample::Index>(), any::<prop::sample::Index>(), any::<bool>()), 0..12),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let conn = crate::project::create(&dir.path().join("a.tana")).unwrap();
+            let me = coder_id(&conn, "ana").unwrap();
+            let other = coder_id(&conn, "ben").unwrap();
+            let mut theme_ids = Vec::new();
+            for (i, (f, integrative, apriori)) in themes.iter().enumerate() {
+                let parent = if i > 0 && *integrative { theme_ids.first().copied() } else { None };
+                // A source belongs to an a priori theme.
+                let mut f = f.clone();
+                if !apriori {
+                    f.source = None;
+                }
+                let new = NewTheme {
+                    kind: if *integrative { ThemeKind::Integrative } else { ThemeKind::Hierarchical },
+                    origin: if *apriori { Origin::APriori } else { Origin::Emergent },
+                    fields: f,
+                };
+                theme_ids.push(insert_theme(&conn, parent, &format!("Theme {i}"), &new, me).unwrap());
+            }
+            let opts = crate::import::ImportOptions::default();
+            for (i, t) in texts.iter().enumerate() {
+                crate::import::import_text(&conn, &format!("P{i}"), t, None, "txt", &opts, me).unwrap();
+            }
+            for (doc, a, b, theme, who) in &spans {
+                let name = format!("P{}", doc.index(texts.len()));
+                let d = crate::coding::Doc::load(&conn, &name).unwrap();
+                let len = d.text.chars().count();
+                let (x, y) = (a.index(len), b.index(len + 1));
+                if x >= y { continue; }
+                let stamp = Stamp { coder: if *who { me } else { other }, at: now(), version: None };
+                crate::coding::add(&conn, d.id, theme_ids[theme.index(theme_ids.len())], Span { start: x, end: y }, None, &stamp).unwrap();
+            }
+            let qdpx = dir.path().join("a.qdpx");
+            crate::output::write_atomically(&qdpx, |w| {
+                super::super::export::write_qdpx(&conn, "a", w).map(|_| ())
+            }).unwrap();
+            let back = dir.path().join("b.tana");
+            import_qdpx(&qdpx, &back, "ana").unwrap();
+            let b = crate::project::open(&back).unwrap();
+            prop_assert_eq!(dump(&conn), dump(&b));
+            // The codebook alone.
+            let mut qdc = Vec::new();
+            super::super::codebook::write_qdc(&conn, &mut qdc).unwrap();
+            let read = super::super::codebook::read_qdc(&qdc, "a.qdc").unwrap();
+            let c = crate::project::create(&dir.path().join("c.tana")).unwrap();
+            let me_c = coder_id(&c, "ana").unwrap();
+            crate::template::outline::import(&c, &read.items, me_c).unwrap();
+            let t = |conn: &Connection| crate::template::outline::render(&crate::template::Template::load(conn).unwrap())
+                + &format!("{:?}", crate::template::Template::load(conn).unwrap().themes.iter().map(|t| (&t.name, t.kind, t.origin, &t.fields)).collect::<Vec<_>>());
+            prop_assert_eq!(t(&conn), t(&c));
+        }
+    }
+}
