@@ -54,6 +54,16 @@ pub fn import_file(
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default();
+    if ext == "qdc" {
+        return Err(Error::user(format!(
+            "{} is a REFI-QDA codebook, not a transcript",
+            path.display()
+        ))
+        .with_hint(format!(
+            "import its themes with \"tana template import {}\"",
+            path.display()
+        )));
+    }
     if !ext.is_empty() && !FORMATS.contains(&ext.as_str()) {
         return Err(Error::user(format!(
             "{}: cannot import .{ext} files yet",

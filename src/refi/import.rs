@@ -49,6 +49,7 @@ struct Selection {
     end: i64,
     user: Option<String>,
     at: Option<String>,
+    description: Option<String>,
     codings: Vec<Coding>,
     notes: Vec<String>,
 }
@@ -60,6 +61,7 @@ struct TextSource {
     plain_path: Option<String>,
     rich_path: Option<String>,
     content: Option<String>,
+    description: Option<String>,
     selections: Vec<Selection>,
     /// Codings of the whole source.
     codings: Vec<Coding>,
@@ -194,6 +196,10 @@ fn read_text_source<R: BufRead>(x: &mut XmlIn<R>, e: &Element) -> Result<TextSou
         ..TextSource::default()
     };
     children(x, e, |x, k| match k.name.as_str() {
+        "Description" => {
+            s.description = Some(x.text_of(&k)?).filter(|d| !d.trim().is_empty());
+            Ok(())
+        }
         "PlainTextContent" => {
             s.content = Some(x.text_of(&k)?);
             Ok(())
@@ -216,6 +222,10 @@ fn read_text_source<R: BufRead>(x: &mut XmlIn<R>, e: &Element) -> Result<TextSou
                 ..Selection::default()
             };
             children(x, &k, |x, c| match c.name.as_str() {
+                "Description" => {
+                    sel.description = Some(x.text_of(&c)?).filter(|d| !d.trim().is_empty());
+                    Ok(())
+                }
                 "Coding" => {
                     sel.codings.push(read_coding(x, &c)?);
                     Ok(())
@@ -693,6 +703,17 @@ fn store(
         };
         note_bodies.insert(guid.clone(), text.filter(|t| !t.trim().is_empty()));
     }
+    // Descriptions of sources and selections are memos too.
+    for src in &q.sources {
+        if let Some(d) = &src.description {
+            note_bodies.insert(format!("description:{}", src.guid), Some(d.clone()));
+        }
+        for sel in &src.selections {
+            if let Some(d) = &sel.description {
+                note_bodies.insert(format!("description:{}", sel.guid), Some(d.clone()));
+            }
+        }
+    }
     // Memos are written at the end in the order of the file's notes, so a project keeps
     // the order its memos were written in.
     type Target<'a> = (&'a str, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
@@ -948,8 +969,14 @@ fn store(
                     }
                 }
             }
-            // Notes on the selection: on its (first) coding, else on its segment.
-            for g in &sel.notes {
+            // Notes on the selection (and its description): on its (first) coding, else on
+            // its segment.
+            let description = format!("description:{}", sel.guid);
+            for g in sel
+                .notes
+                .iter()
+                .chain(sel.description.is_some().then_some(&description))
+            {
                 let target = match first_coding {
                     Some(id) => ("coding", Some(tid), None, None, Some(id)),
                     None => match doc.segment_at(span.start) {
@@ -962,7 +989,12 @@ fn store(
                 }
             }
         }
-        for g in &src.notes {
+        let description = format!("description:{}", src.guid);
+        for g in src
+            .notes
+            .iter()
+            .chain(src.description.is_some().then_some(&description))
+        {
             if insert_memo(
                 &mut pending,
                 g,
@@ -1033,9 +1065,10 @@ fn store(
     }
     pending.sort_by_key(|p| p.0);
     for (_, guid, target) in &pending {
-        let (Some(Some(text)), Some(n)) = (note_bodies.get(guid), q.notes.get(guid)) else {
+        let Some(Some(text)) = note_bodies.get(guid) else {
             continue;
         };
+        let n = q.notes.get(guid).cloned().unwrap_or_default();
         let coder = n
             .user
             .as_ref()
@@ -1092,7 +1125,11 @@ fn store(
         notes_used.insert(g.clone());
         report.journal += 1;
     }
-    let empty_notes = q.note_order.len() - notes_used.len().min(q.note_order.len());
+    let empty_notes = q
+        .note_order
+        .iter()
+        .filter(|g| !notes_used.contains(*g))
+        .count();
     if empty_notes > 0 {
         report
             .not_imported

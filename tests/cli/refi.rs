@@ -205,6 +205,10 @@ fn qdc_round_trip_gives_the_identical_template() {
         "#abc",
     ]);
     env.ok(&["codebook", "--format", "qdc", "-o", "book.qdc"]);
+    assert_snapshot!(env.fails(&["import", "book.qdc"], 1), @r#"
+    error: book.qdc is a REFI-QDA codebook, not a transcript
+    hint: import its themes with "tana template import book.qdc"
+    "#);
     env.ok(&["init", "back.tana"]);
     let out = env.run(&["--project", "back.tana", "template", "import", "book.qdc"]);
     assert_snapshot!(out, @"
@@ -462,7 +466,7 @@ fn qdpx_from_nvivo_lands_on_the_coded_words() {
 <Variables><Variable guid=\"AAAAAAAA-0000-4000-8000-000000000010\" name=\"Age\" typeOfVariable=\"Integer\"/></Variables>\r\n\
 <Cases><Case guid=\"AAAAAAAA-0000-4000-8000-000000000011\" name=\"Anna\"><VariableValue><VariableRef targetGUID=\"AAAAAAAA-0000-4000-8000-000000000010\"/><IntegerValue>34</IntegerValue></VariableValue><SourceRef targetGUID=\"{{DDBEBE1B-306F-4271-ACDD-AE1DA7C06FCD}}\"/></Case></Cases>\r\n\
 <Sources><TextSource guid=\"DDBEBE1B-306F-4271-ACDD-AE1DA7C06FCD\" name=\"interview 1.docx\" plainTextPath=\"internal://DDBEBE1B-306F-4271-ACDD-AE1DA7C06FCD.txt\">\
-<PlainTextSelection guid=\"7154A758-6873-4134-BADD-AE1DC04D3086\" name=\"\" startPosition=\"{proud}\" endPosition=\"{targets_end}\" creatingUser=\"29518289-D0E3-447B-B7DD-AE1D8CD880A0\" creationDateTime=\"2025-06-18T02:08:15Z\">\
+<Description>Second interview, by phone</Description><PlainTextSelection guid=\"7154A758-6873-4134-BADD-AE1DC04D3086\" name=\"\" startPosition=\"{proud}\" endPosition=\"{targets_end}\" creatingUser=\"29518289-D0E3-447B-B7DD-AE1D8CD880A0\" creationDateTime=\"2025-06-18T02:08:15Z\">\
 <Coding guid=\"DA50C6DE-CD58-40DA-A7E3-BE4B82D7F00C\" creatingUser=\"{{29518289-D0E3-447B-B7DD-AE1D8CD880A0}}\"><CodeRef targetGUID=\"{{7142C1BF-1BBE-4073-88DD-AE1DBFEC9F8F}}\"/><NoteRef targetGUID=\"AAAAAAAA-0000-4000-8000-000000000001\"/></Coding>\
 </PlainTextSelection><NoteRef targetGUID=\"AAAAAAAA-0000-4000-8000-000000000002\"/></TextSource></Sources>\r\n\
 <Notes>\
@@ -490,7 +494,7 @@ fn qdpx_from_nvivo_lands_on_the_coded_words() {
     exit: 0
     --- stdout
     --- stderr
-    imported nvivo.qdpx (NVivo for Windows 12.6) into nvivo.tana: 1 transcripts, 2 themes, 1 codings, 2 coders, 2 attribute values, 2 memos, 1 journal entries
+    imported nvivo.qdpx (NVivo for Windows 12.6) into nvivo.tana: 1 transcripts, 2 themes, 1 codings, 2 coders, 2 attribute values, 3 memos, 1 journal entries
     positions read as UTF-16 units
     use it with: tana --project nvivo.tana freq
     ");
@@ -502,11 +506,12 @@ fn qdpx_from_nvivo_lands_on_the_coded_words() {
     transcript,Age,case
     interview 1,34,Anna
     ");
-    assert_snapshot!(env.ok(&[p[0], p[1], "memo", "list", "--format", "csv"]), @"
+    assert_snapshot!(env.ok(&[p[0], p[1], "memo", "list", "--format", "csv"]), @r#"
     memo,on,date,coder,text
     1,interview 1,2026-03-01T09:00:00Z,tester,Recorded on Zoom
     2,theme 1.1 Pride,2026-03-01T09:00:00Z,tester,Pride or relief?
-    ");
+    3,interview 1,2026-03-01T09:00:00Z,tester,"Second interview, by phone"
+    "#);
     assert_snapshot!(env.ok(&[p[0], p[1], "journal", "--format", "csv"]), @"
     entry,date,coder,tags,text
     1,2026-03-01T09:00:00Z,tester,,Ask about targets
