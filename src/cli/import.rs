@@ -78,13 +78,14 @@ fn import_project(ctx: &mut Ctx, args: &ImportArgs) -> Result<()> {
     };
     let report = crate::refi::import::import_qdpx(file, &target, &ctx.coder_name())?;
     ctx.info(format!(
-        "imported {} ({}) into {}: {} transcripts, {} themes, {} codings, {} coders, {} attribute values, {} memos, {} journal entries",
+        "imported {} ({}) into {}: {} transcripts, {} themes, {} codings ({} with a memo), {} coders, {} attribute values, {} memos, {} journal entries",
         file.display(),
         if report.origin.is_empty() { "no origin given" } else { report.origin.as_str() },
         target.display(),
         report.transcripts,
         report.themes,
         report.codings,
+        report.coding_memos,
         report.coders,
         report.attributes,
         report.memos,

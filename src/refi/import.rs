@@ -126,6 +126,8 @@ pub struct QdpxReport {
     pub coders: usize,
     pub attributes: usize,
     pub memos: usize,
+    /// Notes on codings kept as the coding's own memo.
+    pub coding_memos: usize,
     pub journal: usize,
     /// One line per thing not imported or changed to fit.
     pub not_imported: Vec<String>,
@@ -941,6 +943,7 @@ fn store(
                 if let Some(g) = c.notes.first() {
                     if memo.is_some() {
                         notes_used.insert(g.clone());
+                        report.coding_memos += 1;
                     }
                 }
                 let added = crate::coding::add(&tx, tid, theme, span, memo.as_deref(), &stamp)?;
