@@ -614,7 +614,19 @@ pub fn import_qdpx(path: &Path, target: &Path, importer: &str) -> Result<QdpxRep
         };
         let entry = archive.by_index(index).map_err(|e| zip_error(&file, e))?;
         let shown = format!("{file}: {}", entry.name());
-        let reader = BufReader::with_capacity(1 << 16, entry.take(MAX_QDE));
+        // XML compresses ten- or twentyfold; a thousandfold is a zip bomb.
+        if entry.size() > 64 << 20 && entry.size() / entry.compressed_size().max(1) > 200 {
+            return Err(Error::user(format!(
+                "{shown} expands {}-fold to {} MiB; refusing it as a possible zip bomb",
+                entry.size() / entry.compressed_size().max(1),
+                entry.size() >> 20
+            ))
+            .with_hint("export the project again from your QDA program"));
+        }
+        // Never read past what the entry declares (plus a margin): a lying header gives a
+        // cut-off XML error, not a flood.
+        let limit = entry.size().clamp(64 << 20, MAX_QDE) + (1 << 20);
+        let reader = BufReader::with_capacity(1 << 16, entry.take(limit));
         let mut x = XmlIn::new(reader, shown);
         let q = read_qde(&mut x)?;
         drop(x);

@@ -356,6 +356,26 @@ fn qdpx_refuses_zip_slip_and_writes_nothing() {
     "#);
     zip_file(&env, "two.qdpx", &[("a.qde", qde), ("b.qde", qde)]);
     assert_snapshot!(env.fails(&["import", "two.qdpx"], 1), @"error: two.qdpx has 2 project files (*.qde) at its top level; expected one");
+    // A zip bomb: 70 MiB of XML that compresses a thousandfold.
+    {
+        let f = std::fs::File::create(env.path().join("bomb.qdpx")).unwrap();
+        let mut z = zip::ZipWriter::new(f);
+        let o = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        z.start_file("project.qde", o).unwrap();
+        z.write_all(b"<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"x\">")
+            .unwrap();
+        let chunk = vec![b' '; 1 << 20];
+        for _ in 0..70 {
+            z.write_all(&chunk).unwrap();
+        }
+        z.write_all(b"</Project>").unwrap();
+        z.finish().unwrap();
+    }
+    assert_snapshot!(env.fails(&["import", "bomb.qdpx"], 1), @"
+    error: bomb.qdpx: project.qde expands 1027-fold to 70 MiB; refusing it as a possible zip bomb
+    hint: export the project again from your QDA program
+    ");
     env.write("not.qdpx", "plain text");
     assert_snapshot!(env.fails(&["import", "not.qdpx"], 1), @"
     error: not.qdpx is not a readable .qdpx (zip) archive: invalid Zip archive: Could not find EOCD
