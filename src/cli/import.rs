@@ -10,20 +10,25 @@ use crate::import::{attributes::parse_pair, import_file, ImportOptions};
 use crate::project::coder_id;
 use crate::segment::TurnRule;
 
-/// Import transcripts from .txt, .md, .vtt, .srt or .csv files
+/// Import transcripts (.txt, .md, .docx, .odt, .vtt, .srt, .csv) or a REFI-QDA project (.qdpx)
 ///
-/// Each file becomes one transcript named after the file stem. Speaker turns are detected
+/// Each file becomes one transcript named after the file stem. A .docx or .odt gives its
+/// paragraphs, separated by blank lines. Speaker turns are detected
 /// (`Interviewer:`, `P3:`, `Participant 3:`, `MODERATOR:`, `[04:12] PARTICIPANT 4:`,
 /// `Jane Doe:`); without turns, each paragraph is a segment. Caption files (.vtt, .srt) become
 /// one segment per speaker turn, with `<v Name>` voices or `Name:` prefixes as speakers and the
 /// cue start time kept; a .csv has one row per turn. All files are imported in one
 /// transaction: if one fails, none is imported.
+///
+/// A REFI-QDA project (.qdpx from NVivo, ATLAS.ti, MAXQDA, QualCoder, or tana export) becomes
+/// a new tana project (-o NEW.tana; default: its stem with .tana), with its texts, codes,
+/// codings, users, variables and notes; what tana cannot keep is listed.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  tana import interviews/*.txt\n  tana import raw/int7.txt --name P07 --attr role=manager --attr sector=IT\n  tana import P03.txt --replace\n  tana import episode.vtt podcast.srt\n  tana import turns.csv --columns who,utterance,time\n  tana import notes.txt --speaker-pattern '^(?P<speaker>[A-Z]{2,3})> '"
+    after_help = "Examples:\n  tana import interviews/*.txt\n  tana import raw/int7.txt --name P07 --attr role=manager --attr sector=IT\n  tana import P03.txt --replace\n  tana import episode.vtt podcast.srt\n  tana import turns.csv --columns who,utterance,time\n  tana import interview.docx notes.odt\n  tana import study.qdpx -o study.tana\n  tana import notes.txt --speaker-pattern '^(?P<speaker>[A-Z]{2,3})> '"
 )]
 pub struct ImportArgs {
-    /// Transcript files (.txt, .md)
+    /// Transcript files, or one .qdpx project
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// Name of the transcript (only with one file; default: the file stem)
