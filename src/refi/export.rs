@@ -209,7 +209,7 @@ pub fn write_qdpx<W: Write + Seek>(
     let mut zip = ZipWriter::new(out);
     let options = SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
-        .compression_level(Some(6))
+        .compression_level(Some(2))
         .large_file(false);
     // The texts first: each is one zip entry, written as it is read.
     {
