@@ -218,7 +218,12 @@ pub(crate) struct ReadState {
     pub from_tana: bool,
 }
 
-fn count_children<R: BufRead>(x: &mut XmlIn<R>, start: &Element, name: &str) -> Result<usize> {
+/// How many `name` children the element just started has (the rest is skipped).
+pub(crate) fn count_children<R: BufRead>(
+    x: &mut XmlIn<R>,
+    start: &Element,
+    name: &str,
+) -> Result<usize> {
     if start.empty {
         x.skip(start)?;
         return Ok(0);

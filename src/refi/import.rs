@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection};
 
-use super::codebook::{read_codes, ReadCodebook, ReadState};
+use super::codebook::{count_children, read_codes, ReadCodebook, ReadState};
 use super::positions::{utf16_len, PositionMap, Unit};
 use super::{accepted_namespace, guid_of, normalize_guid, Element, Xml, XmlIn};
 use crate::coding::{Added, Stamp};
@@ -411,29 +411,10 @@ fn read_qde<R: BufRead>(x: &mut XmlIn<R>) -> Result<Qde> {
                 q.project_notes.extend(opt_guid(&e, "targetGUID"));
                 x.skip(&e)?
             }
-            "Sets" => {
-                let mut n = 0;
-                children(x, &e, |x, s| {
-                    n += 1;
-                    x.skip(&s)
-                })?;
-                q.skip("sets (tana has no sets)", n);
-            }
-            "Links" => {
-                let mut n = 0;
-                children(x, &e, |x, s| {
-                    n += 1;
-                    x.skip(&s)
-                })?;
-                q.skip("links (tana has no links)", n);
-            }
-            "Graphs" => {
-                let mut n = 0;
-                children(x, &e, |x, s| {
-                    n += 1;
-                    x.skip(&s)
-                })?;
-                q.skip("graphs (tana has no graphs)", n);
+            "Sets" | "Links" | "Graphs" => {
+                let what = e.name.to_lowercase();
+                let n = count_children(x, &e, &e.name[..e.name.len() - 1])?;
+                q.skip(&format!("{what} (tana has no {what})"), n);
             }
             "Description" => {
                 let d = x.text_of(&e)?;

@@ -115,6 +115,23 @@ fn zip_file(env: &TestEnv, rel: &str, entries: &[(&str, &[u8])]) {
     z.finish().unwrap();
 }
 
+/// A zip with one deflated entry: `head`, 70 MiB of spaces, `tail`.
+fn zip_bomb(entry: &str, head: &[u8], tail: &[u8]) -> Vec<u8> {
+    let mut buf = std::io::Cursor::new(Vec::new());
+    let mut z = zip::ZipWriter::new(&mut buf);
+    let o = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    z.start_file(entry, o).unwrap();
+    z.write_all(head).unwrap();
+    let chunk = vec![b' '; 1 << 20];
+    for _ in 0..70 {
+        z.write_all(&chunk).unwrap();
+    }
+    z.write_all(tail).unwrap();
+    z.finish().unwrap();
+    buf.into_inner()
+}
+
 fn replace_guids(s: &str) -> String {
     let re =
         regex::Regex::new(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").unwrap();
@@ -357,21 +374,14 @@ fn qdpx_refuses_zip_slip_and_writes_nothing() {
     zip_file(&env, "two.qdpx", &[("a.qde", qde), ("b.qde", qde)]);
     assert_snapshot!(env.fails(&["import", "two.qdpx"], 1), @"error: two.qdpx has 2 project files (*.qde) at its top level; expected one");
     // A zip bomb: 70 MiB of XML that compresses a thousandfold.
-    {
-        let f = std::fs::File::create(env.path().join("bomb.qdpx")).unwrap();
-        let mut z = zip::ZipWriter::new(f);
-        let o = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated);
-        z.start_file("project.qde", o).unwrap();
-        z.write_all(b"<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"x\">")
-            .unwrap();
-        let chunk = vec![b' '; 1 << 20];
-        for _ in 0..70 {
-            z.write_all(&chunk).unwrap();
-        }
-        z.write_all(b"</Project>").unwrap();
-        z.finish().unwrap();
-    }
+    env.write(
+        "bomb.qdpx",
+        zip_bomb(
+            "project.qde",
+            b"<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"x\">",
+            b"</Project>",
+        ),
+    );
     // (The ratio depends on the compressor, so only the verdict is checked.)
     let err = env.fails(&["import", "bomb.qdpx"], 1);
     assert!(
@@ -687,19 +697,7 @@ fn docx_and_odt_transcripts_import_with_speakers() {
     2  P5: One module, on recycling.
     ");
     // A zip bomb never gets past its limit (here: a .docx whose XML is 70 MiB of spaces).
-    let mut buf = std::io::Cursor::new(Vec::new());
-    {
-        let mut z = zip::ZipWriter::new(&mut buf);
-        let o = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated);
-        z.start_file("word/document.xml", o).unwrap();
-        let chunk = vec![b' '; 1 << 20];
-        for _ in 0..70 {
-            z.write_all(&chunk).unwrap();
-        }
-        z.finish().unwrap();
-    }
-    env.write("bomb.docx", buf.into_inner());
+    env.write("bomb.docx", zip_bomb("word/document.xml", b"", b""));
     assert_snapshot!(env.fails(&["import", "bomb.docx"], 1), @"
     error: bomb.docx: word/document.xml expands to more than 64 MiB; refusing it as a possible zip bomb
     hint: is this a real .docx? open it in Word or LibreOffice and save it again
