@@ -753,6 +753,7 @@ fn store(
         }
     }
     // Sources → transcripts, with their codings.
+    let from_tana = q.origin.starts_with("tana");
     let unit = Unit::from_origin(&q.origin);
     report.unit = unit.describe().to_string();
     let mut transcript_of: HashMap<String, i64> = HashMap::new();
@@ -928,12 +929,17 @@ fn store(
                     at: c.at.clone().or_else(|| sel.at.clone()).unwrap_or_else(now),
                     version: None,
                 };
-                // The coding's first note is its memo; more notes become memos on it.
-                let memo = c
-                    .notes
-                    .first()
-                    .and_then(|g| note_bodies.get(g).cloned().flatten());
-                if let Some(g) = c.notes.first() {
+                // The coding's first note is its own memo; more notes become memos on it.
+                // (tana's own export names the coding's memo "Coding memo …" and its other
+                // memos "Memo on a coding …".)
+                let own_note = c.notes.iter().find(|g| {
+                    !from_tana
+                        || q.notes
+                            .get(*g)
+                            .is_some_and(|n| n.name.starts_with("Coding memo"))
+                });
+                let memo = own_note.and_then(|g| note_bodies.get(g).cloned().flatten());
+                if let Some(g) = own_note {
                     if memo.is_some() {
                         notes_used.insert(g.clone());
                         report.coding_memos += 1;
@@ -954,7 +960,7 @@ fn store(
                     }
                 };
                 first_coding.get_or_insert(id);
-                for g in c.notes.iter().skip(1) {
+                for g in c.notes.iter().filter(|g| Some(*g) != own_note) {
                     if insert_memo(
                         &mut pending,
                         g,
