@@ -161,13 +161,20 @@ pub fn segment(text: &str, rule: &TurnRule, unlabelled_speaker: &str) -> Vec<Seg
                 .filter(|(_, &n)| n >= 2)
                 .map(|(l, _)| *l)
                 .collect();
-            // A label that occurs once is a speaker if it names a role ("P1:"), if it is a
-            // near-miss of a speaker ("Particpant:" beside "Participant:"), or if the
-            // transcript is clearly turn-based and the label is a short name ("John:").
+            // A label that occurs once is a speaker if it names a role ("P1:"), if it
+            // follows a timestamp ("[00:19] Gillian:"), if it is a near-miss of a speaker
+            // ("Particpant:" beside "Participant:"), or if the transcript is clearly
+            // turn-based and the label is a short name ("John:").
+            let timed: Vec<&str> = raw
+                .iter()
+                .flatten()
+                .filter(|m| m.time.is_some())
+                .map(|m| m.label.as_str())
+                .collect();
             let sure: Vec<&str> = counts
                 .keys()
                 .copied()
-                .filter(|l| repeated.contains(l) || is_role_label(l))
+                .filter(|l| repeated.contains(l) || is_role_label(l) || timed.contains(l))
                 .collect();
             let keep: Vec<&str> = counts
                 .keys()

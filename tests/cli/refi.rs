@@ -703,3 +703,21 @@ fn docx_and_odt_transcripts_import_with_speakers() {
     hint: is this a real .docx? open it in Word or LibreOffice and save it again
     ");
 }
+
+#[test]
+fn qdpx_round_trip_keeps_caption_turns_and_times() {
+    let env = TestEnv::new();
+    env.write(
+        "ep.vtt",
+        "WEBVTT\n\n00:00:00.000 --> 00:00:04.000\n<v Sarah>Welcome to the show.\n\n00:00:04.500 --> 00:00:09.000\n<v Gillian>Thanks, glad to be here.\n",
+    );
+    env.ok(&["import", "ep.vtt"]);
+    env.ok(&["export", "qdpx", "-o", "ep.qdpx"]);
+    env.ok(&["import", "ep.qdpx", "-o", "back.tana"]);
+    let show = |p: &str| env.ok(&["--project", p, "show", "ep"]);
+    assert_eq!(show("study.tana"), show("back.tana"));
+    assert_snapshot!(show("back.tana"), @"
+    1  [00:00:00.000] Sarah: Welcome to the show.
+    2  [00:00:04.500] Gillian: Thanks, glad to be here.
+    ");
+}
