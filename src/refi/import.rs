@@ -87,17 +87,13 @@ struct Case {
     other_refs: usize,
 }
 
-/// The project XML, read.
+/// What the project XML holds besides its codebook and sources (which go into the new
+/// project as they stream past): small, and needed at the end.
 #[derive(Debug, Default)]
 struct Qde {
     origin: String,
-    users: Vec<(String, String)>,
-    codebook: ReadCodebook,
-    code_paths: HashMap<String, Vec<String>>,
-    theme_notes: Vec<(String, Vec<String>)>,
     variables: HashMap<String, String>,
     cases: Vec<Case>,
-    sources: Vec<TextSource>,
     notes: BTreeMap<String, Note>,
     note_order: Vec<String>,
     project_notes: Vec<String>,
@@ -258,7 +254,9 @@ fn read_text_source<R: BufRead>(x: &mut XmlIn<R>, e: &Element) -> Result<TextSou
     Ok(s)
 }
 
-fn read_qde<R: BufRead>(x: &mut XmlIn<R>) -> Result<Qde> {
+/// Read the project XML, handing users, the codebook and each source to `sink` as soon as
+/// they are read; returns the rest.
+fn read_qde<R: BufRead>(x: &mut XmlIn<R>, sink: &mut Sink) -> Result<Qde> {
     let file = x.file().to_string();
     let root = loop {
         match x.read()? {
@@ -290,31 +288,40 @@ fn read_qde<R: BufRead>(x: &mut XmlIn<R>) -> Result<Qde> {
         origin: root.attr("origin").unwrap_or("").to_string(),
         ..Qde::default()
     };
+    sink.set_origin(&q.origin);
     let mut state = ReadState::default();
     state.from_tana = q.origin.starts_with("tana");
     children(x, &root, |x, e| {
         match e.name.as_str() {
-            "Users" => children(x, &e, |x, u| {
-                if u.name == "User" {
-                    let guid = guid_of(x, &u, "guid")?;
-                    let name = u
-                        .attr("name")
-                        .or(u.attr("id"))
-                        .map(str::trim)
-                        .filter(|n| !n.is_empty())
-                        .map(str::to_string)
-                        .unwrap_or_else(|| format!("user {}", &guid[..8]));
-                    q.users.push((guid, name));
-                }
-                x.skip(&u)
-            })?,
-            "CodeBook" => children(x, &e, |x, c| {
-                if c.name == "Codes" {
-                    read_codes(x, &[], &c, &[], &mut state, &mut q.codebook)
-                } else {
-                    x.skip(&c)
-                }
-            })?,
+            "Users" => {
+                let mut users = Vec::new();
+                children(x, &e, |x, u| {
+                    if u.name == "User" {
+                        let guid = guid_of(x, &u, "guid")?;
+                        let name = u
+                            .attr("name")
+                            .or(u.attr("id"))
+                            .map(str::trim)
+                            .filter(|n| !n.is_empty())
+                            .map(str::to_string)
+                            .unwrap_or_else(|| format!("user {}", &guid[..8]));
+                        users.push((guid, name));
+                    }
+                    x.skip(&u)
+                })?;
+                sink.users(&users)?;
+            }
+            "CodeBook" => {
+                let mut codebook = ReadCodebook::default();
+                children(x, &e, |x, c| {
+                    if c.name == "Codes" {
+                        read_codes(x, &[], &c, &[], &mut state, &mut codebook)
+                    } else {
+                        x.skip(&c)
+                    }
+                })?;
+                sink.codebook(&codebook, &mut state)?;
+            }
             "Variables" => children(x, &e, |x, v| {
                 if v.name == "Variable" {
                     let guid = guid_of(x, &v, "guid")?;
@@ -353,8 +360,7 @@ fn read_qde<R: BufRead>(x: &mut XmlIn<R>) -> Result<Qde> {
                 match s.name.as_str() {
                     "TextSource" => {
                         let src = read_text_source(x, &s)?;
-                        q.sources.push(src);
-                        return Ok(());
+                        return sink.source(&src, &q.variables);
                     }
                     "PDFSource" => {
                         // The PDF's text representation, when there is one, is a text.
@@ -378,7 +384,9 @@ fn read_qde<R: BufRead>(x: &mut XmlIn<R>) -> Result<Qde> {
                             q.skip("PDF sources without a text representation", 1);
                         }
                         q.skip("PDF selections (areas of a page, not text)", pdf_selections);
-                        q.sources.extend(reps);
+                        for rep in &reps {
+                            sink.source(rep, &q.variables)?;
+                        }
                         return Ok(());
                     }
                     "PictureSource" => q.skip("picture sources (tana reads text only)", 1),
@@ -426,8 +434,6 @@ fn read_qde<R: BufRead>(x: &mut XmlIn<R>) -> Result<Qde> {
         }
         Ok(())
     })?;
-    q.code_paths = std::mem::take(&mut state.paths);
-    q.theme_notes = std::mem::take(&mut state.theme_notes);
     Ok(q)
 }
 
@@ -574,49 +580,59 @@ pub fn import_qdpx(path: &Path, target: &Path, importer: &str) -> Result<QdpxRep
         return Err(Error::user(format!("{} already exists", target.display()))
             .with_hint("a .qdpx becomes a new project: choose another name with -o NEW.tana"));
     }
+    if !path.is_file() {
+        return Err(Error::user(format!("{file}: no such file"))
+            .with_hint("check the path; it is relative to the current directory"));
+    }
     let bare = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("qde"));
-    let (mut container, qde) = if bare {
-        if !path.is_file() {
-            return Err(Error::user(format!("{file}: no such file")));
-        }
-        let f = File::open(path).map_err(|e| Error::io(path, e))?;
-        let mut x = XmlIn::new(BufReader::new(f), file.clone());
-        (Container::Bare, read_qde(&mut x)?)
+    // Check the archive before anything is written.
+    let (container, qde_index) = if bare {
+        (Container::Bare, 0)
     } else {
-        if !path.is_file() {
-            return Err(Error::user(format!("{file}: no such file"))
-                .with_hint("check the path; it is relative to the current directory"));
-        }
-        let (mut container, index) = open_zip(path, &file)?;
-        let Container::Zip { archive, .. } = &mut container else {
-            return Err(Error::user("internal error: expected a zip container"));
-        };
-        let entry = archive.by_index(index).map_err(|e| zip_error(&file, e))?;
-        let shown = format!("{file}: {}", entry.name());
-        // XML compresses ten- or twentyfold; a thousandfold is a zip bomb.
-        if entry.size() > 64 << 20 && entry.size() / entry.compressed_size().max(1) > 200 {
-            return Err(Error::user(format!(
-                "{shown} expands {}-fold to {} MiB; refusing it as a possible zip bomb",
-                entry.size() / entry.compressed_size().max(1),
-                entry.size() >> 20
-            ))
-            .with_hint("export the project again from your QDA program"));
-        }
-        // Never read past what the entry declares (plus a margin): a lying header gives a
-        // cut-off XML error, not a flood.
-        let limit = entry.size().clamp(64 << 20, MAX_QDE) + (1 << 20);
-        let reader = BufReader::with_capacity(1 << 16, entry.take(limit));
-        let mut x = XmlIn::new(reader, shown);
-        let q = read_qde(&mut x)?;
-        drop(x);
-        (container, q)
+        open_zip(path, &file)?
     };
     let tmp = temp_path(target);
     let result = (|| {
         let mut conn = crate::project::create(&tmp)?;
-        let report = store(&mut conn, &file, &mut container, qde, importer)?;
+        let report = {
+            let tx = conn.transaction()?;
+            let mut sink = Sink::new(&tx, &file, container, importer)?;
+            let q = if bare {
+                let f = File::open(path).map_err(|e| Error::io(path, e))?;
+                let mut x = XmlIn::new(BufReader::new(f), file.clone());
+                read_qde(&mut x, &mut sink)?
+            } else {
+                // A second handle on the archive streams the project XML while the first
+                // reads the texts.
+                let f = File::open(path).map_err(|e| Error::io(path, e))?;
+                let mut archive =
+                    zip::ZipArchive::new(BufReader::new(f)).map_err(|e| zip_error(&file, e))?;
+                let entry = archive
+                    .by_index(qde_index)
+                    .map_err(|e| zip_error(&file, e))?;
+                let shown = format!("{file}: {}", entry.name());
+                // XML compresses ten- or twentyfold; a thousandfold is a zip bomb.
+                let ratio = entry.size() / entry.compressed_size().max(1);
+                if entry.size() > 64 << 20 && ratio > 200 {
+                    return Err(Error::user(format!(
+                        "{shown} expands {ratio}-fold to {} MiB; refusing it as a possible zip bomb",
+                        entry.size() >> 20
+                    ))
+                    .with_hint("export the project again from your QDA program"));
+                }
+                // Never read past what the entry declares (plus a margin): a lying header
+                // gives a cut-off XML error, not a flood.
+                let limit = entry.size().clamp(64 << 20, MAX_QDE) + (1 << 20);
+                let reader = BufReader::with_capacity(1 << 16, entry.take(limit));
+                let mut x = XmlIn::new(reader, shown);
+                read_qde(&mut x, &mut sink)?
+            };
+            let report = sink.finish(q)?;
+            tx.commit()?;
+            report
+        };
         conn.close().map_err(|(_, e)| Error::from(e))?;
         std::fs::rename(&tmp, target).map_err(|e| Error::io(target, e))?;
         Ok(report)
@@ -639,231 +655,229 @@ fn temp_path(target: &Path) -> PathBuf {
     target.with_file_name(format!(".{name}.import-{}", std::process::id()))
 }
 
-/// Write what was read into the new project, in one transaction.
-fn store(
-    conn: &mut Connection,
-    file: &str,
-    container: &mut Container,
-    q: Qde,
-    importer: &str,
-) -> Result<QdpxReport> {
-    let tx = conn.transaction()?;
-    let mut report = QdpxReport {
-        origin: q.origin.clone(),
-        ..QdpxReport::default()
-    };
-    let me = coder_id(&tx, importer)?;
-    // Users → coders.
-    let mut users: HashMap<String, i64> = HashMap::new();
-    for (guid, name) in &q.users {
-        let id = coder_id(&tx, name)?;
-        tx.execute(
-            "UPDATE coder SET guid = ?1 WHERE id = ?2 AND NOT EXISTS (SELECT 1 FROM coder WHERE guid = ?1)",
-            params![guid, id],
-        )?;
-        users.insert(guid.clone(), id);
+/// What a memo is about: (target, transcript, segment number, theme, coding).
+type Target = (
+    &'static str,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
+
+/// The new project, filled while the project XML streams past: each source is stored as
+/// soon as it is read, so memory holds one source at a time. Notes come last in the XML,
+/// so memos are linked to their notes as they are met and written by [`Sink::finish`].
+struct Sink<'t> {
+    tx: &'t Connection,
+    file: String,
+    container: Container,
+    me: i64,
+    from_tana: bool,
+    unit: Unit,
+    users: HashMap<String, i64>,
+    theme_of: HashMap<String, i64>,
+    theme_notes: Vec<(String, Vec<String>)>,
+    transcript_of: HashMap<String, i64>,
+    names: HashSet<String>,
+    /// (note guid, what it is about), in the order met.
+    memo_links: Vec<(String, Target)>,
+    /// (coding, transcript, its notes): the first becomes the coding's own memo.
+    coding_notes: Vec<(i64, i64, Vec<String>)>,
+    /// Descriptions of sources and selections, by "description:GUID": memos too.
+    descriptions: HashMap<String, String>,
+    unknown_codes: usize,
+    outside: Vec<String>,
+    report: QdpxReport,
+}
+
+impl<'t> Sink<'t> {
+    fn new(tx: &'t Connection, file: &str, container: Container, importer: &str) -> Result<Self> {
+        Ok(Sink {
+            tx,
+            file: file.to_string(),
+            container,
+            me: coder_id(tx, importer)?,
+            from_tana: false,
+            unit: Unit::CodePoints,
+            users: HashMap::new(),
+            theme_of: HashMap::new(),
+            theme_notes: Vec::new(),
+            transcript_of: HashMap::new(),
+            names: HashSet::new(),
+            memo_links: Vec::new(),
+            coding_notes: Vec::new(),
+            descriptions: HashMap::new(),
+            unknown_codes: 0,
+            outside: Vec::new(),
+            report: QdpxReport::default(),
+        })
     }
-    // The codebook → the template (one revision, as `template import` makes).
-    report
-        .not_imported
-        .extend(q.codebook.notes.iter().map(|n| format!("codebook: {n}")));
-    let mut theme_of: HashMap<String, i64> = HashMap::new();
-    if !q.codebook.items.is_empty() {
+
+    fn set_origin(&mut self, origin: &str) {
+        self.from_tana = origin.starts_with("tana");
+        self.unit = Unit::from_origin(origin);
+        self.report.origin = origin.to_string();
+        self.report.unit = self.unit.describe().to_string();
+    }
+
+    /// Users → coders, keeping their guids.
+    fn users(&mut self, users: &[(String, String)]) -> Result<()> {
+        for (guid, name) in users {
+            let id = coder_id(self.tx, name)?;
+            self.tx.execute(
+                "UPDATE coder SET guid = ?1 WHERE id = ?2 AND NOT EXISTS (SELECT 1 FROM coder WHERE guid = ?1)",
+                params![guid, id],
+            )?;
+            self.users.insert(guid.clone(), id);
+        }
+        Ok(())
+    }
+
+    /// The codebook → the template (one revision, as `template import` makes).
+    fn codebook(&mut self, codebook: &ReadCodebook, state: &mut ReadState) -> Result<()> {
+        self.report
+            .not_imported
+            .extend(codebook.notes.iter().map(|n| format!("codebook: {n}")));
+        if codebook.items.is_empty() {
+            return Ok(());
+        }
         let meta = revise::Meta {
-            coder: me,
-            rationale: Some(format!("imported from {file}")),
+            coder: self.me,
+            rationale: Some(format!("imported from {}", self.file)),
             prompted_by: None,
         };
-        revise::import_outline(&tx, &q.codebook.items, &meta)?;
-        let template = crate::template::Template::load(&tx)?;
-        for (guid, path) in &q.code_paths {
+        revise::import_outline(self.tx, &codebook.items, &meta)?;
+        let template = crate::template::Template::load(self.tx)?;
+        for (guid, path) in &state.paths {
             let parts: Vec<&str> = path.iter().map(String::as_str).collect();
             if let Some(t) = template.by_path(&parts) {
-                theme_of.insert(guid.clone(), t.id);
+                self.theme_of.insert(guid.clone(), t.id);
             }
         }
-        report.themes = template.themes.len();
+        self.theme_notes.append(&mut state.theme_notes);
+        self.report.themes = template.themes.len();
+        Ok(())
     }
-    let mut notes_used: HashSet<String> = HashSet::new();
-    let mut note_bodies: HashMap<String, Option<String>> = HashMap::new();
-    // Note texts (inline or in sources/).
-    for guid in &q.note_order {
-        let n = &q.notes[guid];
-        let text = match (&n.content, &n.plain_path) {
-            (Some(c), _) => Some(c.clone()),
-            (None, Some(p)) => container
-                .source(file, p)?
-                .and_then(|b| crate::text::decode(&b).ok()),
-            _ => None,
-        };
-        note_bodies.insert(guid.clone(), text.filter(|t| !t.trim().is_empty()));
+
+    fn coder_of(&self, user: Option<&String>) -> i64 {
+        user.and_then(|u| self.users.get(u))
+            .copied()
+            .unwrap_or(self.me)
     }
-    // Descriptions of sources and selections are memos too.
-    for src in &q.sources {
-        if let Some(d) = &src.description {
-            note_bodies.insert(format!("description:{}", src.guid), Some(d.clone()));
-        }
-        for sel in &src.selections {
-            if let Some(d) = &sel.description {
-                note_bodies.insert(format!("description:{}", sel.guid), Some(d.clone()));
-            }
-        }
-    }
-    // Memos are written at the end in the order of the file's notes, so a project keeps
-    // the order its memos were written in.
-    type Target<'a> = (&'a str, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
-    let order: HashMap<&str, usize> = q
-        .note_order
-        .iter()
-        .enumerate()
-        .map(|(i, g)| (g.as_str(), i))
-        .collect();
-    let mut pending: Vec<(usize, String, Target)> = Vec::new();
-    let insert_memo = |pending: &mut Vec<(usize, String, Target)>,
-                       guid: &str,
-                       target: Target<'static>,
-                       notes_used: &mut HashSet<String>|
-     -> Result<bool> {
-        let Some(Some(_)) = note_bodies.get(guid) else {
-            return Ok(false);
-        };
-        pending.push((
-            order.get(guid).copied().unwrap_or(usize::MAX),
-            guid.to_string(),
-            target,
-        ));
-        notes_used.insert(guid.to_string());
-        Ok(true)
-    };
-    // Theme memos.
-    {
-        let template = crate::template::Template::load(&tx)?;
-        for (note, path) in &q.theme_notes {
-            let parts: Vec<&str> = path.iter().map(String::as_str).collect();
-            if let Some(t) = template.by_path(&parts) {
-                if insert_memo(
-                    &mut pending,
-                    note,
-                    ("theme", None, None, Some(t.id), None),
-                    &mut notes_used,
-                )? {
-                    report.memos += 1;
-                }
-            }
-        }
-    }
-    // Sources → transcripts, with their codings.
-    let from_tana = q.origin.starts_with("tana");
-    let unit = Unit::from_origin(&q.origin);
-    report.unit = unit.describe().to_string();
-    let mut transcript_of: HashMap<String, i64> = HashMap::new();
-    let mut names: HashSet<String> = HashSet::new();
-    let opts = crate::import::ImportOptions::default();
-    let mut unknown_codes = 0usize;
-    let mut outside = Vec::new();
-    for src in &q.sources {
-        let mut name = transcript_name(src);
-        if name.is_empty() {
-            name = format!("source {}", &src.guid[..8]);
-        }
-        if !names.insert(name.to_lowercase()) {
-            let mut n = 2;
-            while !names.insert(format!("{name} ({n})").to_lowercase()) {
-                n += 1;
-            }
-            let renamed = format!("{name} ({n})");
-            report.not_imported.push(format!(
-                "source \"{name}\": a second source of that name, imported as \"{renamed}\""
-            ));
-            name = renamed;
-        }
+
+    /// The text of a source, as the producer had it; `None` (and a report line) when it
+    /// cannot be had.
+    fn source_text(&mut self, src: &TextSource, name: &str) -> Result<Option<String>> {
+        let file = self.file.clone();
         let plain = match (&src.content, &src.plain_path) {
             (Some(c), _) if !c.trim().is_empty() => None,
-            (_, Some(p)) => container.source(file, p)?,
+            (_, Some(p)) => self.container.source(&file, p)?,
             _ => None,
         };
         // An empty plain text beside a .docx (NVivo for Mac writes these): read the .docx.
-        let from_docx = match (&plain, &src.rich_path) {
-            (Some(b), Some(rich))
-                if b.iter().all(u8::is_ascii_whitespace)
-                    && rich.to_lowercase().ends_with(".docx") =>
-            {
-                match container.source(file, rich)? {
-                    Some(docx) => {
-                        let text = crate::import::office::extract(
-                            &format!("{file}: {rich}"),
-                            &docx,
-                            crate::import::office::OfficeKind::Docx,
-                        )?;
-                        (!text.trim().is_empty()).then_some(text)
+        if let (Some(b), Some(rich)) = (&plain, &src.rich_path) {
+            if b.iter().all(u8::is_ascii_whitespace) && rich.to_lowercase().ends_with(".docx") {
+                if let Some(docx) = self.container.source(&file, rich)? {
+                    let text = crate::import::office::extract(
+                        &format!("{file}: {rich}"),
+                        &docx,
+                        crate::import::office::OfficeKind::Docx,
+                    )?;
+                    if !text.trim().is_empty() {
+                        self.report.not_imported.push(format!(
+                            "source \"{name}\": its plain text is empty; the text was read from its .docx{}",
+                            if src.selections.is_empty() {
+                                String::new()
+                            } else {
+                                format!(", so its {} selection(s) may not line up", src.selections.len())
+                            }
+                        ));
+                        return Ok(Some(text));
                     }
-                    None => None,
                 }
             }
-            _ => None,
-        };
-        if from_docx.is_some() && !src.selections.is_empty() {
-            report.not_imported.push(format!(
-                "source \"{name}\": its plain text is empty; the text was read from its .docx, so its {} selection(s) may not line up",
-                src.selections.len()
-            ));
-        } else if from_docx.is_some() {
-            report.not_imported.push(format!(
-                "source \"{name}\": its plain text is empty; the text was read from its .docx"
-            ));
         }
-        let raw: String = match (&src.content, &src.plain_path) {
-            _ if from_docx.is_some() => from_docx.unwrap_or_default(),
-            (Some(c), _) if !c.trim().is_empty() => c.clone(),
+        Ok(match (&src.content, &src.plain_path) {
+            (Some(c), _) if !c.trim().is_empty() => Some(c.clone()),
             (_, Some(p)) => match plain {
                 Some(bytes) => {
                     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
                     match std::str::from_utf8(body) {
-                        Ok(t) => t.to_string(),
+                        Ok(t) => Some(t.to_string()),
                         Err(e) => {
-                            report.not_imported.push(format!(
+                            self.report.not_imported.push(format!(
                                 "source \"{name}\": {p} is not UTF-8 text (invalid byte at {}); not imported",
                                 e.valid_up_to()
                             ));
-                            continue;
+                            None
                         }
                     }
                 }
                 None => {
-                    report.not_imported.push(format!(
+                    self.report.not_imported.push(format!(
                         "source \"{name}\": its text {p} is not {}; not imported ({} selection(s))",
-                        if matches!(container, Container::Bare) {
+                        if matches!(self.container, Container::Bare) {
                             "here (a bare .qde has no sources/ folder; import the .qdpx)"
                         } else {
                             "in the archive"
                         },
                         src.selections.len()
                     ));
-                    continue;
+                    None
                 }
             },
             _ => {
-                report
+                self.report
                     .not_imported
                     .push(format!("source \"{name}\" has no text; not imported"));
-                continue;
+                None
             }
+        })
+    }
+
+    /// A name for a source that no other transcript has.
+    fn unique_name(&mut self, src: &TextSource) -> String {
+        let mut name = transcript_name(src);
+        if name.is_empty() {
+            name = format!("source {}", &src.guid[..8]);
+        }
+        if !self.names.insert(name.to_lowercase()) {
+            let mut n = 2;
+            while !self.names.insert(format!("{name} ({n})").to_lowercase()) {
+                n += 1;
+            }
+            let renamed = format!("{name} ({n})");
+            self.report.not_imported.push(format!(
+                "source \"{name}\": a second source of that name, imported as \"{renamed}\""
+            ));
+            name = renamed;
+        }
+        name
+    }
+
+    /// One text source → a transcript with its codings; its notes are linked for later.
+    fn source(&mut self, src: &TextSource, variables: &HashMap<String, String>) -> Result<()> {
+        let tx = self.tx;
+        let name = self.unique_name(src);
+        let Some(raw) = self.source_text(src, &name)? else {
+            return Ok(());
         };
         let text = crate::text::normalize_newlines(&raw);
         if text.trim().is_empty() {
-            report
+            self.report
                 .not_imported
                 .push(format!("source \"{name}\" is empty; not imported"));
-            continue;
+            return Ok(());
         }
         if text.contains('\0') {
-            report.not_imported.push(format!(
+            self.report.not_imported.push(format!(
                 "source \"{name}\" is binary, not text; not imported"
             ));
-            continue;
+            return Ok(());
         }
+        let opts = crate::import::ImportOptions::default();
         let imported =
-            crate::import::import_text(&tx, &name, &text, Some(file), "qdpx", &opts, me)?;
+            crate::import::import_text(tx, &name, &text, Some(&self.file), "qdpx", &opts, self.me)?;
         let tid: i64 = tx.query_row(
             "SELECT id FROM transcript WHERE name = ?1",
             [&imported.name],
@@ -873,23 +887,23 @@ fn store(
             "UPDATE transcript SET guid = ?1 WHERE id = ?2 AND NOT EXISTS (SELECT 1 FROM transcript WHERE guid = ?1)",
             params![src.guid, tid],
         )?;
-        transcript_of.insert(src.guid.clone(), tid);
-        report.transcripts += 1;
+        self.transcript_of.insert(src.guid.clone(), tid);
+        self.report.transcripts += 1;
         // Positions: the producer's unit, unless the selections only fit UTF-16.
-        let mut src_unit = unit;
+        let mut unit = self.unit;
+        let body = raw.trim_start_matches('\u{feff}');
         let max_end = src.selections.iter().map(|s| s.end).max().unwrap_or(0);
-        let cp_len = raw.trim_start_matches('\u{feff}').chars().count() as i64;
         if unit != Unit::Utf16
-            && max_end > cp_len
-            && max_end <= utf16_len(raw.trim_start_matches('\u{feff}')) as i64
+            && max_end > body.chars().count() as i64
+            && max_end <= utf16_len(body) as i64
         {
-            src_unit = Unit::Utf16;
-            report.not_imported.push(format!(
+            unit = Unit::Utf16;
+            self.report.not_imported.push(format!(
                 "source \"{name}\": positions read as UTF-16 units (they run past the text in code points)"
             ));
         }
-        let map = PositionMap::new(&raw, src_unit);
-        let doc = crate::coding::Doc::load(&tx, &imported.name)?;
+        let map = PositionMap::new(&raw, unit);
+        let doc = crate::coding::Doc::load(tx, &imported.name)?;
         let whole = Selection {
             guid: src.guid.clone(),
             start: 0,
@@ -906,51 +920,35 @@ fn store(
                 (Some(s), Some(e)) if s < e => Span { start: s, end: e },
                 (Some(s), Some(e)) if s == e && sel.codings.is_empty() => Span { start: s, end: e },
                 _ => {
-                    outside.push(format!(
+                    self.outside.push(format!(
                         "source \"{name}\": selection {} [{}, {}) lies outside the text ({} {}) or is empty; not imported",
                         sel.guid,
                         sel.start,
                         sel.end,
                         map.len_units(),
-                        src_unit.describe()
+                        unit.describe()
                     ));
                     continue;
                 }
             };
             let mut first_coding: Option<i64> = None;
             for c in &sel.codings {
-                let Some(theme) = c.code.as_ref().and_then(|g| theme_of.get(g)).copied() else {
-                    unknown_codes += 1;
+                let Some(theme) = c.code.as_ref().and_then(|g| self.theme_of.get(g)).copied()
+                else {
+                    self.unknown_codes += 1;
                     continue;
                 };
-                let user = c.user.as_ref().or(sel.user.as_ref());
                 let stamp = Stamp {
-                    coder: user.and_then(|u| users.get(u)).copied().unwrap_or(me),
+                    coder: self.coder_of(c.user.as_ref().or(sel.user.as_ref())),
                     at: c.at.clone().or_else(|| sel.at.clone()).unwrap_or_else(now),
                     version: None,
                 };
-                // The coding's first note is its own memo; more notes become memos on it.
-                // (tana's own export names the coding's memo "Coding memo …" and its other
-                // memos "Memo on a coding …".)
-                let own_note = c.notes.iter().find(|g| {
-                    !from_tana
-                        || q.notes
-                            .get(*g)
-                            .is_some_and(|n| n.name.starts_with("Coding memo"))
-                });
-                let memo = own_note.and_then(|g| note_bodies.get(g).cloned().flatten());
-                if let Some(g) = own_note {
-                    if memo.is_some() {
-                        notes_used.insert(g.clone());
-                        report.coding_memos += 1;
-                    }
-                }
-                let added = crate::coding::add(&tx, tid, theme, span, memo.as_deref(), &stamp)?;
-                report.codings += 1;
+                let added = crate::coding::add(tx, tid, theme, span, None, &stamp)?;
+                self.report.codings += 1;
                 let id = match added {
                     Added::New(id) => id,
                     Added::Joined(_) | Added::AlreadyCoded => {
-                        report.joined += 1;
+                        self.report.joined += 1;
                         tx.query_row(
                             "SELECT id FROM coding WHERE transcript_id = ?1 AND theme_id = ?2
                                AND start <= ?3 AND end >= ?4 ORDER BY id LIMIT 1",
@@ -960,190 +958,239 @@ fn store(
                     }
                 };
                 first_coding.get_or_insert(id);
-                for g in c.notes.iter().filter(|g| Some(*g) != own_note) {
-                    if insert_memo(
-                        &mut pending,
-                        g,
-                        ("coding", Some(tid), None, None, Some(id)),
-                        &mut notes_used,
-                    )? {
-                        report.memos += 1;
-                    }
+                if !c.notes.is_empty() {
+                    self.coding_notes.push((id, tid, c.notes.clone()));
                 }
             }
             // Notes on the selection (and its description): on its (first) coding, else on
             // its segment.
-            let description = format!("description:{}", sel.guid);
-            for g in sel
-                .notes
-                .iter()
-                .chain(sel.description.is_some().then_some(&description))
-            {
-                let target = match first_coding {
-                    Some(id) => ("coding", Some(tid), None, None, Some(id)),
-                    None => match doc.segment_at(span.start) {
-                        Some(seg) => ("segment", Some(tid), Some(seg.number), None, None),
-                        None => ("transcript", Some(tid), None, None, None),
-                    },
-                };
-                if insert_memo(&mut pending, g, target, &mut notes_used)? {
-                    report.memos += 1;
-                }
+            let target: Target = match first_coding {
+                Some(id) => ("coding", Some(tid), None, None, Some(id)),
+                None => match doc.segment_at(span.start) {
+                    Some(seg) => ("segment", Some(tid), Some(seg.number), None, None),
+                    None => ("transcript", Some(tid), None, None, None),
+                },
+            };
+            for g in &sel.notes {
+                self.memo_links.push((g.clone(), target));
+            }
+            if let Some(d) = &sel.description {
+                let key = format!("description:{}", sel.guid);
+                self.descriptions.insert(key.clone(), d.clone());
+                self.memo_links.push((key, target));
             }
         }
-        let description = format!("description:{}", src.guid);
-        for g in src
-            .notes
-            .iter()
-            .chain(src.description.is_some().then_some(&description))
-        {
-            if insert_memo(
-                &mut pending,
-                g,
-                ("transcript", Some(tid), None, None, None),
-                &mut notes_used,
-            )? {
-                report.memos += 1;
-            }
+        let target: Target = ("transcript", Some(tid), None, None, None);
+        for g in &src.notes {
+            self.memo_links.push((g.clone(), target));
+        }
+        if let Some(d) = &src.description {
+            let key = format!("description:{}", src.guid);
+            self.descriptions.insert(key.clone(), d.clone());
+            self.memo_links.push((key, target));
         }
         for (var, value) in &src.values {
-            if let Some(key) = q.variables.get(var).filter(|k| !k.is_empty()) {
-                crate::import::attributes::set(&tx, tid, key, value)?;
-                report.attributes += 1;
+            if let Some(key) = variables.get(var).filter(|k| !k.is_empty()) {
+                crate::import::attributes::set(tx, tid, key, value)?;
+                self.report.attributes += 1;
             }
         }
+        Ok(())
     }
-    if unknown_codes > 0 {
-        report.not_imported.push(format!(
-            "{unknown_codes} coding(s) refer to codes that are not in the codebook; not imported"
-        ));
-    }
-    let shown = outside.len();
-    report.not_imported.extend(outside.into_iter().take(20));
-    if shown > 20 {
-        report.not_imported.push(format!(
-            "... and {} more selections outside their text",
-            shown - 20
-        ));
-    }
-    // Cases → attributes of the transcripts they refer to.
-    let mut case_refs = 0;
-    for case in &q.cases {
-        case_refs += case.other_refs;
-        let tids: Vec<i64> = case
-            .sources
+
+    /// Everything that needs the whole file: memos (the notes come last), cases, the
+    /// journal, and the report.
+    fn finish(mut self, q: Qde) -> Result<QdpxReport> {
+        let tx = self.tx;
+        let file = self.file.clone();
+        let mut report = std::mem::take(&mut self.report);
+        // Note texts (inline or in sources/), and descriptions.
+        let mut bodies: HashMap<String, String> = HashMap::new();
+        for guid in &q.note_order {
+            let n = &q.notes[guid];
+            let text = match (&n.content, &n.plain_path) {
+                (Some(c), _) => Some(c.clone()),
+                (None, Some(p)) => self
+                    .container
+                    .source(&file, p)?
+                    .and_then(|b| crate::text::decode(&b).ok()),
+                _ => None,
+            };
+            if let Some(t) = text.filter(|t| !t.trim().is_empty()) {
+                bodies.insert(guid.clone(), t);
+            }
+        }
+        bodies.extend(std::mem::take(&mut self.descriptions));
+        let mut used: HashSet<String> = HashSet::new();
+        // A coding's first note is its own memo; more notes become memos on it. (tana's own
+        // export names the coding's memo "Coding memo …" and its other memos "Memo on a
+        // coding …".)
+        let mut links = std::mem::take(&mut self.memo_links);
+        for (id, tid, notes) in &self.coding_notes {
+            let own = notes.iter().find(|g| {
+                bodies.contains_key(*g)
+                    && (!self.from_tana
+                        || q.notes
+                            .get(*g)
+                            .is_some_and(|n| n.name.starts_with("Coding memo")))
+            });
+            if let Some(g) = own {
+                tx.execute(
+                    "UPDATE coding SET memo = CASE
+                        WHEN memo IS NULL THEN ?2
+                        WHEN instr(memo, ?2) > 0 THEN memo
+                        ELSE memo || char(10) || ?2 END
+                     WHERE id = ?1",
+                    params![id, bodies[g].trim()],
+                )?;
+                used.insert(g.clone());
+                report.coding_memos += 1;
+            }
+            for g in notes.iter().filter(|g| Some(*g) != own) {
+                links.push((g.clone(), ("coding", Some(*tid), None, None, Some(*id))));
+            }
+        }
+        // Theme memos.
+        let template = crate::template::Template::load(tx)?;
+        for (note, path) in &self.theme_notes {
+            let parts: Vec<&str> = path.iter().map(String::as_str).collect();
+            if let Some(t) = template.by_path(&parts) {
+                links.push((note.clone(), ("theme", None, None, Some(t.id), None)));
+            }
+        }
+        // Memos in the order of the file's notes, so a project keeps the order its memos
+        // were written in.
+        let order: HashMap<&str, usize> = q
+            .note_order
             .iter()
-            .filter_map(|g| transcript_of.get(g).copied())
+            .enumerate()
+            .map(|(i, g)| (g.as_str(), i))
             .collect();
-        if tids.is_empty() {
-            report.not_imported.push(format!(
-                "case \"{}\" refers to no imported text source; its {} value(s) not imported",
-                case.name,
-                case.values.len()
-            ));
-            continue;
+        links.sort_by_key(|(g, _)| order.get(g.as_str()).copied().unwrap_or(usize::MAX));
+        for (guid, target) in &links {
+            let Some(text) = bodies.get(guid) else {
+                continue;
+            };
+            let n = q.notes.get(guid).cloned().unwrap_or_default();
+            tx.execute(
+                "INSERT INTO memo (target, transcript_id, segment_number, theme_id, coding_id, text, coder_id, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    target.0,
+                    target.1,
+                    target.2,
+                    target.3,
+                    target.4,
+                    text.trim(),
+                    self.coder_of(n.user.as_ref()),
+                    n.at.clone().unwrap_or_else(now)
+                ],
+            )?;
+            used.insert(guid.clone());
+            report.memos += 1;
         }
-        for tid in tids {
-            let tname: String =
-                tx.query_row("SELECT name FROM transcript WHERE id = ?1", [tid], |r| {
-                    r.get(0)
-                })?;
-            if !case.name.is_empty() && case.name != tname {
-                crate::import::attributes::set(&tx, tid, "case", &case.name)?;
-                report.attributes += 1;
+        if self.unknown_codes > 0 {
+            report.not_imported.push(format!(
+                "{} coding(s) refer to codes that are not in the codebook; not imported",
+                self.unknown_codes
+            ));
+        }
+        let shown = self.outside.len();
+        report.not_imported.extend(self.outside.drain(..).take(20));
+        if shown > 20 {
+            report.not_imported.push(format!(
+                "... and {} more selections outside their text",
+                shown - 20
+            ));
+        }
+        // Cases → attributes of the transcripts they refer to.
+        let mut case_refs = 0;
+        for case in &q.cases {
+            case_refs += case.other_refs;
+            let tids: Vec<i64> = case
+                .sources
+                .iter()
+                .filter_map(|g| self.transcript_of.get(g).copied())
+                .collect();
+            if tids.is_empty() {
+                report.not_imported.push(format!(
+                    "case \"{}\" refers to no imported text source; its {} value(s) not imported",
+                    case.name,
+                    case.values.len()
+                ));
+                continue;
             }
-            for (var, value) in &case.values {
-                if let Some(key) = q.variables.get(var).filter(|k| !k.is_empty()) {
-                    crate::import::attributes::set(&tx, tid, key, value)?;
+            for tid in tids {
+                let tname: String =
+                    tx.query_row("SELECT name FROM transcript WHERE id = ?1", [tid], |r| {
+                        r.get(0)
+                    })?;
+                if !case.name.is_empty() && case.name != tname {
+                    crate::import::attributes::set(tx, tid, "case", &case.name)?;
                     report.attributes += 1;
+                }
+                for (var, value) in &case.values {
+                    if let Some(key) = q.variables.get(var).filter(|k| !k.is_empty()) {
+                        crate::import::attributes::set(tx, tid, key, value)?;
+                        report.attributes += 1;
+                    }
                 }
             }
         }
-    }
-    if case_refs > 0 {
-        report.not_imported.push(format!(
-            "{case_refs} case reference(s) to codes or selections not imported (tana's cases are transcripts)"
-        ));
-    }
-    pending.sort_by_key(|p| p.0);
-    for (_, guid, target) in &pending {
-        let Some(Some(text)) = note_bodies.get(guid) else {
-            continue;
-        };
-        let n = q.notes.get(guid).cloned().unwrap_or_default();
-        let coder = n
-            .user
-            .as_ref()
-            .and_then(|u| users.get(u))
-            .copied()
-            .unwrap_or(me);
-        tx.execute(
-            "INSERT INTO memo (target, transcript_id, segment_number, theme_id, coding_id, text, coder_id, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![target.0, target.1, target.2, target.3, target.4, text.trim(), coder,
-                    n.at.clone().unwrap_or_else(now)],
-        )?;
-    }
-    // Project notes, and notes nothing refers to → journal entries.
-    let mut journal: Vec<&String> = q.project_notes.iter().collect();
-    for g in &q.note_order {
-        if !notes_used.contains(g) && !q.project_notes.contains(g) {
-            journal.push(g);
+        if case_refs > 0 {
+            report.not_imported.push(format!(
+                "{case_refs} case reference(s) to codes or selections not imported (tana's cases are transcripts)"
+            ));
         }
-    }
-    for g in journal {
-        let Some(Some(text)) = note_bodies.get(g) else {
-            continue;
-        };
-        if notes_used.contains(g) {
-            continue;
+        // Project notes, and notes nothing refers to → journal entries.
+        let journal = q.project_notes.iter().chain(
+            q.note_order
+                .iter()
+                .filter(|g| !used.contains(*g) && !q.project_notes.contains(*g)),
+        );
+        let mut journaled = Vec::new();
+        for g in journal {
+            let (Some(text), Some(n)) = (bodies.get(g), q.notes.get(g)) else {
+                continue;
+            };
+            if used.contains(g) {
+                continue;
+            }
+            let mut tags: Vec<String> = n
+                .name
+                .strip_prefix("Journal entry [")
+                .and_then(|r| r.strip_suffix(']'))
+                .map(|t| t.split(',').map(|s| s.trim().to_string()).collect())
+                .unwrap_or_default();
+            tags.retain(|t| !t.is_empty());
+            tags.sort();
+            tags.dedup();
+            tx.execute(
+                "INSERT INTO journal_entry (text, tags, coder_id, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    text.trim(),
+                    tags.join(","),
+                    self.coder_of(n.user.as_ref()),
+                    n.at.clone().unwrap_or_else(now)
+                ],
+            )?;
+            journaled.push(g.clone());
+            report.journal += 1;
         }
-        let n = &q.notes[g];
-        let tags: Vec<String> = n
-            .name
-            .strip_prefix("Journal entry [")
-            .and_then(|r| r.strip_suffix(']'))
-            .map(|t| t.split(',').map(|s| s.trim().to_string()).collect())
-            .unwrap_or_default();
-        let coder = n
-            .user
-            .as_ref()
-            .and_then(|u| users.get(u))
-            .copied()
-            .unwrap_or(me);
-        let mut tags = tags;
-        tags.retain(|t| !t.is_empty());
-        tags.sort();
-        tags.dedup();
-        tx.execute(
-            "INSERT INTO journal_entry (text, tags, coder_id, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![
-                text.trim(),
-                tags.join(","),
-                coder,
-                n.at.clone().unwrap_or_else(now)
-            ],
-        )?;
-        notes_used.insert(g.clone());
-        report.journal += 1;
+        used.extend(journaled);
+        let empty_notes = q.note_order.iter().filter(|g| !used.contains(*g)).count();
+        if empty_notes > 0 {
+            report
+                .not_imported
+                .push(format!("{empty_notes} note(s) without text not imported"));
+        }
+        for (what, n) in &q.skipped {
+            report.not_imported.push(format!("{n} {what} not imported"));
+        }
+        report.coders =
+            tx.query_row("SELECT count(*) FROM coder", [], |r| r.get::<_, i64>(0))? as usize;
+        Ok(report)
     }
-    let empty_notes = q
-        .note_order
-        .iter()
-        .filter(|g| !notes_used.contains(*g))
-        .count();
-    if empty_notes > 0 {
-        report
-            .not_imported
-            .push(format!("{empty_notes} note(s) without text not imported"));
-    }
-    for (what, n) in &q.skipped {
-        report.not_imported.push(format!("{n} {what} not imported"));
-    }
-    report.coders =
-        tx.query_row("SELECT count(*) FROM coder", [], |r| r.get::<_, i64>(0))? as usize;
-    tx.commit()?;
-    Ok(report)
 }
 
 #[cfg(test)]
