@@ -44,14 +44,24 @@ impl Unit {
 pub struct PositionMap {
     /// For every unit offset 0..=len, the code point offset in the stored text. A position
     /// inside a character (between the halves of a surrogate pair, or between `\r` and `\n`)
-    /// maps to the start of that character.
+    /// maps to the start of that character. Empty when units and code points agree (no
+    /// `\r`, and no character the unit counts twice): then `len` says it all.
     map: Vec<u32>,
+    len: usize,
 }
 
 impl PositionMap {
     /// `raw` is the source text as the producer had it, BOM included or not.
     pub fn new(raw: &str, unit: Unit) -> PositionMap {
         let raw = raw.strip_prefix('\u{feff}').unwrap_or(raw);
+        let simple =
+            !raw.contains('\r') && (unit != Unit::Utf16 || raw.chars().all(|c| c.len_utf16() == 1));
+        if simple {
+            return PositionMap {
+                map: Vec::new(),
+                len: raw.chars().count(),
+            };
+        }
         let mut map = Vec::with_capacity(raw.len() + 1);
         let mut n: u32 = 0;
         let mut chars = raw.chars().peekable();
@@ -74,25 +84,33 @@ impl PositionMap {
             n += 1;
         }
         map.push(n);
-        PositionMap { map }
+        PositionMap { map, len: 0 }
     }
 
     /// The source's length in the producer's units.
     pub fn len_units(&self) -> usize {
-        self.map.len() - 1
+        if self.map.is_empty() {
+            self.len
+        } else {
+            self.map.len() - 1
+        }
     }
 
     /// The stored text's length in code points.
     pub fn len_chars(&self) -> usize {
-        self.map.last().copied().unwrap_or(0) as usize
+        match self.map.last() {
+            Some(&n) => n as usize,
+            None => self.len,
+        }
     }
 
     /// A producer's position as a code point offset, or `None` when it lies outside the text.
     pub fn to_chars(&self, pos: i64) -> Option<usize> {
-        usize::try_from(pos)
-            .ok()
-            .and_then(|p| self.map.get(p))
-            .map(|&n| n as usize)
+        let p = usize::try_from(pos).ok()?;
+        if self.map.is_empty() {
+            return (p <= self.len).then_some(p);
+        }
+        self.map.get(p).map(|&n| n as usize)
     }
 }
 
