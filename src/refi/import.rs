@@ -1,9 +1,11 @@
 //! Reading a REFI-QDA project (`.qdpx`, or a bare `.qde`) into a new tana project.
 //!
-//! The project XML is read in one streaming pass into plain structs (no DOM); the texts are
-//! then read one at a time from the zip. Everything tana can represent is kept: texts,
-//! codes, codings with their coders and times, users, variables, notes. What it cannot is
-//! counted and listed in the report.
+//! The project XML is read in one streaming pass (no DOM). Users and the codebook come first
+//! and go into the new project at once; each text source is stored, with its codings, as soon
+//! as the stream has passed it, its text read from a second handle on the zip; notes come
+//! last, so memos are linked as they are met and written at the end. Memory holds one source
+//! at a time. Everything tana can represent is kept: texts, codes, codings with their coders
+//! and times, users, variables, notes. What it cannot is counted and listed in the report.
 //!
 //! Accepted variants: the project file under any `*.qde` name, `sources/` in any case,
 //! namespaces `1.0`, `1:0` and `0:4`, guids with or without braces in any case, BOM and CRLF
