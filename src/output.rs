@@ -206,3 +206,8 @@ pub fn write_atomically(
     }
     result
 }
+
+/// "1 transcript", "2 transcripts": a count with the right form of its noun.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

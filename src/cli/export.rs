@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use crate::cli::Ctx;
 use crate::error::{Error, Result};
-use crate::output::write_atomically;
+use crate::output::{count, write_atomically};
 
 /// Export the whole project as a REFI-QDA project (.qdpx)
 ///
@@ -52,15 +52,15 @@ pub fn run(ctx: &mut Ctx, args: &ExportArgs) -> Result<()> {
     })?;
     let d = done.expect("set by the writer");
     ctx.info(format!(
-        "wrote {}: {} transcripts, {} themes, {} codings in {} selections, {} coders, {} cases, {} notes",
+        "wrote {}: {}, {}, {} in {}, {}, {}, {}",
         args.output.display(),
-        d.transcripts,
-        d.themes,
-        d.codings,
-        d.selections,
-        d.coders,
-        d.cases,
-        d.notes
+        count(d.transcripts, "transcript", "transcripts"),
+        count(d.themes, "theme", "themes"),
+        count(d.codings, "coding", "codings"),
+        count(d.selections, "selection", "selections"),
+        count(d.coders, "coder", "coders"),
+        count(d.cases, "case", "cases"),
+        count(d.notes, "note", "notes")
     ));
     Ok(())
 }

@@ -7,6 +7,7 @@ use regex::Regex;
 use crate::cli::Ctx;
 use crate::error::{Error, Result};
 use crate::import::{attributes::parse_pair, import_file, ImportOptions};
+use crate::output::count;
 use crate::project::coder_id;
 use crate::segment::TurnRule;
 
@@ -83,18 +84,22 @@ fn import_project(ctx: &mut Ctx, args: &ImportArgs) -> Result<()> {
     };
     let report = crate::refi::import::import_qdpx(file, &target, &ctx.coder_name())?;
     ctx.info(format!(
-        "imported {} ({}) into {}: {} transcripts, {} themes, {} codings ({} with a memo), {} coders, {} attribute values, {} memos, {} journal entries",
+        "imported {} ({}) into {}: {}, {}, {} ({} with a memo), {}, {}, {}, {}",
         file.display(),
-        if report.origin.is_empty() { "no origin given" } else { report.origin.as_str() },
+        if report.origin.is_empty() {
+            "no origin given"
+        } else {
+            report.origin.as_str()
+        },
         target.display(),
-        report.transcripts,
-        report.themes,
-        report.codings,
+        count(report.transcripts, "transcript", "transcripts"),
+        count(report.themes, "theme", "themes"),
+        count(report.codings, "coding", "codings"),
         report.coding_memos,
-        report.coders,
-        report.attributes,
-        report.memos,
-        report.journal
+        count(report.coders, "coder", "coders"),
+        count(report.attributes, "attribute value", "attribute values"),
+        count(report.memos, "memo", "memos"),
+        count(report.journal, "journal entry", "journal entries")
     ));
     ctx.info(format!("positions read as {}", report.unit));
     if report.joined > 0 {

@@ -450,7 +450,7 @@ fn qdpx_round_trip_keeps_texts_themes_codings_coders_attributes_and_notes() {
     exit: 0
     --- stdout
     --- stderr
-    imported study.qdpx (tana 0.1.0) into back.tana: 3 transcripts, 7 themes, 7 codings (1 with a memo), 2 coders, 6 attribute values, 3 memos, 1 journal entries
+    imported study.qdpx (tana 0.1.0) into back.tana: 3 transcripts, 7 themes, 7 codings (1 with a memo), 2 coders, 6 attribute values, 3 memos, 1 journal entry
     positions read as code points
     use it with: tana --project back.tana freq
     ");
@@ -527,7 +527,7 @@ fn qdpx_from_nvivo_lands_on_the_coded_words() {
     exit: 0
     --- stdout
     --- stderr
-    imported nvivo.qdpx (NVivo for Windows 12.6) into nvivo.tana: 1 transcripts, 2 themes, 1 codings (1 with a memo), 2 coders, 2 attribute values, 3 memos, 1 journal entries
+    imported nvivo.qdpx (NVivo for Windows 12.6) into nvivo.tana: 1 transcript, 2 themes, 1 coding (1 with a memo), 2 coders, 2 attribute values, 3 memos, 1 journal entry
     positions read as UTF-16 units
     use it with: tana --project nvivo.tana freq
     ");
@@ -587,7 +587,7 @@ fn qdpx_from_atlas_ti_counts_line_breaks_once() {
     exit: 0
     --- stdout
     --- stderr
-    imported atlas.qdpx (ATLAS.ti 8.4.0 573 , macOS) into coke.tana: 1 transcripts, 1 themes, 1 codings (0 with a memo), 1 coders, 0 attribute values, 0 memos, 0 journal entries
+    imported atlas.qdpx (ATLAS.ti 8.4.0 573 , macOS) into coke.tana: 1 transcript, 1 theme, 1 coding (0 with a memo), 1 coder, 0 attribute values, 0 memos, 0 journal entries
     positions read as code points, a line break counting one
     warning: not imported or changed (3):
       - source "Missing": its text internal://C8A57C71-D156-4A94-8407-2BD2FA57E2A4.txt is not in the archive; not imported (0 selection(s))
