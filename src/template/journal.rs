@@ -270,3 +270,64 @@ pub fn friendly_fk(e: Error) -> Error {
         _ => e,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_journaled_before_a_column_was_added_compare_on_their_columns() {
+        assert!(same_row("[1,\"a\",\"guid\"]", "[1,\"a\"]"));
+        assert!(!same_row("[1,\"b\",\"guid\"]", "[1,\"a\"]"));
+        assert!(!same_row("[1]", "[1,\"a\"]"));
+    }
+
+    /// Undo of a revision journaled by an older schema (its rows lack `theme.guid`) puts the
+    /// old values back and keeps the guid.
+    #[test]
+    fn undo_of_an_older_revision_keeps_columns_it_did_not_know() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = crate::project::create(&dir.path().join("t.tana")).unwrap();
+        let coder = crate::project::coder_id(&conn, "ana").unwrap();
+        let id = crate::template::insert_theme(
+            &conn,
+            None,
+            "Before",
+            &crate::template::NewTheme::default(),
+            coder,
+        )
+        .unwrap();
+        let cols = columns(&conn, "theme").unwrap();
+        let read = format!(
+            "SELECT {} FROM theme WHERE rowid = ?1",
+            json_of("theme", &cols)
+        );
+        let row = |conn: &Connection| -> Vec<Value> {
+            let json: String = conn.query_row(&read, [id], |r| r.get(0)).unwrap();
+            serde_json::from_str::<Vec<Value>>(&json).unwrap()
+        };
+        let guid = row(&conn).last().cloned().unwrap();
+        // A rename, journaled as an older tana would have: without the last column.
+        let mut old = row(&conn);
+        old.pop();
+        conn.execute("UPDATE theme SET name = 'After' WHERE id = ?1", [id])
+            .unwrap();
+        let mut new = row(&conn);
+        new.pop();
+        conn.execute(
+            "INSERT INTO revision (id, op, themes, coder_id, created_at) VALUES (1, 'rename', '[]', ?1, 'now')",
+            [coder],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO revision_row (revision_id, tbl, row_id, old, new) VALUES (1, 'theme', ?1, ?2, ?3)",
+            params![id, Value::Array(old).to_string(), Value::Array(new).to_string()],
+        )
+        .unwrap();
+        assert_eq!(revert(&conn, 1).unwrap(), 1);
+        let back = row(&conn);
+        assert_eq!(back[4], Value::from("Before"));
+        assert_eq!(back.last(), Some(&guid));
+        assert!(guid.as_str().is_some_and(|g| g.len() == 36));
+    }
+}
