@@ -9,6 +9,11 @@
 set -euo pipefail
 shared=$(cd "${1:-../shared}" && pwd)
 cd "$(dirname "$0")/.."
+# validate-refi unpacks .qdpx files with unzip (and installs xmllint itself).
+if ! command -v unzip >/dev/null 2>&1; then
+    echo "installing unzip..." >&2
+    (apt-get update -qq && apt-get install -y -qq unzip) >/dev/null 2>&1 || { echo "cannot install unzip" >&2; exit 1; }
+fi
 cargo build --quiet
 tana="$PWD/target/debug/tana"
 work=$(mktemp -d)
