@@ -10,7 +10,7 @@ use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
 use rusqlite::Connection;
 
-use super::{accepted_namespace, describe, guid_of, read_description, rgb, Element, Xml, XmlIn};
+use super::{describe, guid_of, read_description, read_root, rgb, Element, Xml, XmlIn};
 use crate::error::{Error, Result};
 use crate::template::outline::OutlineItem;
 use crate::template::Template;
@@ -150,35 +150,7 @@ impl ReadState {
 pub fn read_qdc(bytes: &[u8], file: &str) -> Result<ReadCodebook> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut x = XmlIn::new(bytes, file);
-    let root = loop {
-        match x.read()? {
-            Xml::Start(e) => break e,
-            Xml::Eof => {
-                return Err(Error::user(format!("{file} has no XML elements"))
-                    .with_hint("is this a REFI-QDA codebook (.qdc)?"))
-            }
-            _ => {}
-        }
-    };
-    if root.name != "CodeBook" {
-        return Err(Error::user(format!(
-            "{file} is not a REFI-QDA codebook: its root element is <{}>, not <CodeBook>",
-            root.name
-        ))
-        .with_hint(if root.name == "Project" {
-            "this is a project (.qde); import it with \"tana import FILE.qdpx\""
-        } else {
-            "export the codebook from your QDA program as REFI-QDA (.qdc)"
-        }));
-    }
-    if let Some(ns) = &root.xmlns {
-        if !accepted_namespace(ns, "codebook") {
-            return Err(Error::user(format!(
-                "{file}: namespace \"{ns}\" is not a REFI-QDA codebook namespace"
-            ))
-            .with_hint("tana reads urn:QDA-XML:codebook:1.0 (also written 1:0 and 0:4)"));
-        }
-    }
+    let root = read_root(&mut x, "codebook")?;
     let mut out = ReadCodebook::default();
     let mut state = ReadState {
         from_tana: root.attr("origin").is_some_and(|o| o.starts_with("tana")),

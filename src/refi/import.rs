@@ -22,7 +22,7 @@ use rusqlite::{params, Connection};
 
 use super::codebook::{count_children, read_codes, ReadCodebook, ReadState};
 use super::positions::{utf16_len, PositionMap, Unit};
-use super::{accepted_namespace, guid_of, normalize_guid, Element, Xml, XmlIn};
+use super::{guid_of, normalize_guid, read_root, Element, Xml, XmlIn};
 use crate::coding::{Added, Stamp};
 use crate::error::{Error, Result};
 use crate::model::Span;
@@ -259,33 +259,7 @@ fn read_text_source<R: BufRead>(x: &mut XmlIn<R>, e: &Element) -> Result<TextSou
 /// Read the project XML, handing users, the codebook and each source to `sink` as soon as
 /// they are read; returns the rest.
 fn read_qde<R: BufRead>(x: &mut XmlIn<R>, sink: &mut Sink) -> Result<Qde> {
-    let file = x.file().to_string();
-    let root = loop {
-        match x.read()? {
-            Xml::Start(e) => break e,
-            Xml::Eof => return Err(Error::user(format!("{file} has no XML elements"))),
-            _ => {}
-        }
-    };
-    if root.name != "Project" {
-        return Err(Error::user(format!(
-            "{file} is not a REFI-QDA project: its root element is <{}>, not <Project>",
-            root.name
-        ))
-        .with_hint(if root.name == "CodeBook" {
-            "this is a codebook; import it with \"tana template import FILE.qdc\""
-        } else {
-            "export the project from your QDA program as REFI-QDA (.qdpx)"
-        }));
-    }
-    if let Some(ns) = &root.xmlns {
-        if !accepted_namespace(ns, "project") {
-            return Err(Error::user(format!(
-                "{file}: namespace \"{ns}\" is not a REFI-QDA project namespace"
-            ))
-            .with_hint("tana reads urn:QDA-XML:project:1.0 (also written 1:0 and 0:4)"));
-        }
-    }
+    let root = read_root(x, "project")?;
     let mut q = Qde {
         origin: root.attr("origin").unwrap_or("").to_string(),
         ..Qde::default()

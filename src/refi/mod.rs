@@ -198,7 +198,7 @@ impl Element {
     }
 }
 
-/// What [`XmlIn::next`] reads.
+/// What [`XmlIn::read`] reads.
 #[derive(Debug, Clone)]
 pub enum Xml {
     Start(Element),
@@ -386,6 +386,60 @@ impl<R: BufRead> XmlIn<R> {
     pub fn skip(&mut self, start: &Element) -> Result<()> {
         self.text_of(start).map(|_| ())
     }
+}
+
+/// The root element of a REFI-QDA file, which must be `<CodeBook>` (`kind` "codebook") or
+/// `<Project>` (`kind` "project") in an accepted namespace; an error that says what the
+/// file is otherwise.
+pub fn read_root<R: BufRead>(x: &mut XmlIn<R>, kind: &str) -> Result<Element> {
+    let file = x.file().to_string();
+    let (name, other, hint, what) = match kind {
+        "codebook" => (
+            "CodeBook",
+            "this is a project (.qde); import it with \"tana import FILE.qdpx\"",
+            "export the codebook from your QDA program as REFI-QDA (.qdc)",
+            "codebook (.qdc)",
+        ),
+        _ => (
+            "Project",
+            "this is a codebook; import it with \"tana template import FILE.qdc\"",
+            "export the project from your QDA program as REFI-QDA (.qdpx)",
+            "project (.qdpx)",
+        ),
+    };
+    let root = loop {
+        match x.read()? {
+            Xml::Start(e) => break e,
+            Xml::Eof => {
+                return Err(Error::user(format!("{file} has no XML elements"))
+                    .with_hint(format!("is this a REFI-QDA {what}?")))
+            }
+            _ => {}
+        }
+    };
+    if root.name != name {
+        let other_root = if kind == "codebook" {
+            "Project"
+        } else {
+            "CodeBook"
+        };
+        return Err(Error::user(format!(
+            "{file} is not a REFI-QDA {kind}: its root element is <{}>, not <{name}>",
+            root.name
+        ))
+        .with_hint(if root.name == other_root { other } else { hint }));
+    }
+    if let Some(ns) = &root.xmlns {
+        if !accepted_namespace(ns, kind) {
+            return Err(Error::user(format!(
+                "{file}: namespace \"{ns}\" is not a REFI-QDA {kind} namespace"
+            ))
+            .with_hint(format!(
+                "tana reads urn:QDA-XML:{kind}:1.0 (also written 1:0 and 0:4)"
+            )));
+        }
+    }
+    Ok(root)
 }
 
 /// The guid attribute of an element, normalised; an error naming the element if it is
