@@ -68,9 +68,14 @@ impl Doc {
     /// The segment a position belongs to: the one that contains it, or, for a position on
     /// a speaker label or the whitespace before a turn, the turn that follows.
     pub fn segment_at(&self, pos: usize) -> Option<&Segment> {
-        let i = self.segments.partition_point(|s| s.end <= pos);
-        self.segments.get(i)
+        segment_at(&self.segments, pos)
     }
+}
+
+/// The segment of `segments` (in order) a position belongs to; see [`Doc::segment_at`].
+pub fn segment_at(segments: &[Segment], pos: usize) -> Option<&Segment> {
+    let i = segments.partition_point(|s| s.end <= pos);
+    segments.get(i)
 }
 
 /// Segments of a transcript, in order.

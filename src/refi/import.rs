@@ -879,7 +879,8 @@ impl<'t> Sink<'t> {
             ));
         }
         let map = PositionMap::new(&raw, unit);
-        let doc = crate::coding::Doc::load(tx, &imported.name)?;
+        // The segments, read only if a note sits on a selection without codings.
+        let mut segments: Option<Vec<crate::model::Segment>> = None;
         let whole = Selection {
             guid: src.guid.clone(),
             start: 0,
@@ -939,13 +940,22 @@ impl<'t> Sink<'t> {
                 }
             }
             // Notes on the selection (and its description): on its (first) coding, else on
-            // its segment.
+            // its segment (the one containing its start, or the turn that follows).
+            if sel.notes.is_empty() && sel.description.is_none() {
+                continue;
+            }
             let target: Target = match first_coding {
                 Some(id) => ("coding", Some(tid), None, None, Some(id)),
-                None => match doc.segment_at(span.start) {
-                    Some(seg) => ("segment", Some(tid), Some(seg.number), None, None),
-                    None => ("transcript", Some(tid), None, None, None),
-                },
+                None => {
+                    let segs = match &mut segments {
+                        Some(s) => s,
+                        None => segments.insert(crate::coding::load_segments(tx, tid)?),
+                    };
+                    match crate::coding::segment_at(segs, span.start) {
+                        Some(seg) => ("segment", Some(tid), Some(seg.number), None, None),
+                        None => ("transcript", Some(tid), None, None, None),
+                    }
+                }
             };
             for g in &sel.notes {
                 self.memo_links.push((g.clone(), target));
