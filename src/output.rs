@@ -186,6 +186,20 @@ pub fn write_atomically(
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => std::path::PathBuf::from("."),
     };
+    if path.is_dir() {
+        return Err(Error::usage(format!(
+            "{} is a folder; give the file to write",
+            path.display()
+        ))
+        .with_hint(format!("e.g. {}", path.join("NAME").display())));
+    }
+    if !dir.is_dir() {
+        return Err(Error::user(format!(
+            "cannot write {}: folder {} does not exist",
+            path.display(),
+            dir.display()
+        )));
+    }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

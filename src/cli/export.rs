@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use crate::cli::Ctx;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::output::{count, write_atomically};
 
 /// Export the whole project as a REFI-QDA project (.qdpx)
@@ -37,13 +37,6 @@ pub fn run(ctx: &mut Ctx, args: &ExportArgs) -> Result<()> {
         .and_then(|p| p.file_stem())
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "tana project".to_string());
-    if args.output.is_dir() {
-        return Err(Error::usage(format!(
-            "{} is a folder; give the file to write",
-            args.output.display()
-        ))
-        .with_hint("e.g. -o study.qdpx"));
-    }
     let conn = ctx.conn()?;
     let mut done = None;
     write_atomically(&args.output, |w| {

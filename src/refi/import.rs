@@ -560,6 +560,15 @@ pub fn import_qdpx(path: &Path, target: &Path, importer: &str) -> Result<QdpxRep
         return Err(Error::user(format!("{file}: no such file"))
             .with_hint("check the path; it is relative to the current directory"));
     }
+    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if !dir.is_dir() {
+            return Err(Error::user(format!(
+                "cannot create {}: folder {} does not exist",
+                target.display(),
+                dir.display()
+            )));
+        }
+    }
     let bare = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("qde"));

@@ -721,3 +721,20 @@ fn qdpx_round_trip_keeps_caption_turns_and_times() {
     2  [00:00:04.500] Gillian: Thanks, glad to be here.
     ");
 }
+
+#[test]
+fn exports_and_imports_name_the_file_when_its_folder_is_wrong() {
+    let env = TestEnv::coded();
+    assert_snapshot!(env.fails(&["export", "qdpx", "-o", "no/such/study.qdpx"], 1), @"error: cannot write no/such/study.qdpx: folder no/such does not exist");
+    env.write("out/.keep", "");
+    assert_snapshot!(env.fails(&["codebook", "--format", "qdc", "-o", "out"], 2), @"
+    error: out is a folder; give the file to write
+    hint: e.g. out/NAME
+    ");
+    env.ok(&["export", "qdpx", "-o", "study.qdpx"]);
+    assert_snapshot!(env.fails(&["import", "study.qdpx", "-o", "no/back.tana"], 1), @"error: cannot create no/back.tana: folder no does not exist");
+    assert_snapshot!(env.fails(&["import", "study.qdpx", "-o", "study.tana"], 1), @"
+    error: study.tana already exists
+    hint: a .qdpx becomes a new project: choose another name with -o NEW.tana
+    ");
+}
