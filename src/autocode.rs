@@ -1,7 +1,7 @@
 //! Autocoding: code the obvious cases in bulk from a search, after a preview, as one batch
 //! that can be undone.
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
 use crate::coding::Stamp;
@@ -228,17 +228,33 @@ pub fn apply(
     Ok((batch, made))
 }
 
-/// Remove the codings a batch made (those not joined with manual work since).
-/// Returns (removed, kept because changed).
-pub fn undo(conn: &Connection, batch: i64) -> Result<(usize, usize)> {
+/// Undo an autocode batch. A batch applied by this tana is one change in the log, and its
+/// undo is that change's undo (`tana undo N`). A batch from an older tana, made before the
+/// change log covered codings, is undone by archiving the codings it made that were not joined
+/// with manual work since, as one change of its own. Returns (removed, kept because changed).
+pub fn undo(conn: &Connection, batch: i64, coder: i64) -> Result<(usize, usize)> {
     let row: Option<(i64, Option<String>)> = conn
         .query_row(
             "SELECT codings, undone_at FROM autocode_batch WHERE id = ?1",
             [batch],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
-        .ok();
+        .optional()?;
+    let made_by: Option<i64> = conn
+        .query_row(
+            "SELECT revision_id FROM revision_row WHERE tbl = 'autocode_batch' AND row_id = ?1
+               AND old IS NULL ORDER BY id DESC LIMIT 1",
+            [batch],
+            |r| r.get(0),
+        )
+        .optional()?;
     let Some((made, undone)) = row else {
+        if let Some(change) = made_by {
+            return Err(Error::user(format!(
+                "autocode batch {batch} was already undone (change {change} made it)"
+            ))
+            .with_hint("\"tana log\" lists the changes"));
+        }
         return Err(Error::user(format!("no autocode batch {batch}"))
             .with_hint("\"tana autocode list\" lists the batches"));
     };
@@ -247,11 +263,40 @@ pub fn undo(conn: &Connection, batch: i64) -> Result<(usize, usize)> {
             "autocode batch {batch} was already undone"
         )));
     }
-    let removed = conn.execute("DELETE FROM coding WHERE autocode_batch = ?1", [batch])?;
-    conn.execute(
-        "UPDATE autocode_batch SET undone_at = ?2 WHERE id = ?1",
-        params![batch, now()],
-    )?;
+    if let Some(change) = made_by {
+        let remaining: i64 = conn.query_row(
+            "SELECT count(*) FROM coding WHERE autocode_batch = ?1",
+            [batch],
+            |r| r.get(0),
+        )?;
+        crate::journal::undo(
+            conn,
+            Some(change),
+            None,
+            coder,
+            Some(format!("autocode undo {batch}")),
+        )?;
+        return Ok((remaining as usize, (made - remaining).max(0) as usize));
+    }
+    let (removed, _) = crate::journal::record(conn, coder, |_| {
+        let ids: Vec<i64> = conn
+            .prepare("SELECT id FROM coding WHERE autocode_batch = ?1 ORDER BY id")?
+            .query_map([batch], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for id in &ids {
+            crate::journal::archive_coding(conn, *id, &format!("autocode batch {batch} undone"))?;
+        }
+        conn.execute(
+            "UPDATE autocode_batch SET undone_at = ?2 WHERE id = ?1",
+            params![batch, now()],
+        )?;
+        let entry = crate::journal::LogEntry::new(
+            "autocode-undo",
+            crate::journal::Kind::Coding,
+            format!("autocode undo {batch}: {} coding(s) archived", ids.len()),
+        );
+        Ok((ids.len(), entry))
+    })?;
     Ok((removed, (made as usize).saturating_sub(removed)))
 }
 

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod export;
 pub mod import;
+pub mod journal;
 pub mod memo;
 pub mod model;
 pub mod output;

@@ -14,6 +14,15 @@ use crate::error::{Error, Result};
 use crate::template::Template;
 
 /// Index the segments that changed since the last search. Returns how many.
+/// Whether segments wait to be indexed.
+pub fn pending(conn: &Connection) -> Result<bool> {
+    Ok(
+        conn.query_row("SELECT EXISTS (SELECT 1 FROM search_pending)", [], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
 pub fn sync(conn: &Connection) -> Result<usize> {
     // One transcript at a time: its text is read once, not once per segment.
     let mut stmt = conn.prepare(

@@ -4,27 +4,138 @@
 //! A sheet names themes by number and stable id (`1.2 {#5}`), so a sheet made before a
 //! template revision still applies. A coding of a whole segment is written as the theme alone;
 //! a coding of part of a segment as `THEME "exact words"` (or `THEME @start:end` when the words
-//! occur twice); a coding that crosses segments as `THEME @start:end` on the segment where it
-//! starts. Codings by other coders are marked `@name` and left alone.
+//! occur twice); any other coding (one that crosses segments, or starts on a speaker label or
+//! between turns) as `THEME @start:end` on the segment where it starts, or the turn that
+//! follows. Every coding of the transcript is on the sheet; codings by other coders are marked
+//! `@name` and left alone.
+//!
+//! Applying is safe: a sheet must be whole (its header, every segment with its `codes:` line,
+//! its end line) and every `{#id}` must name a theme that still exists; anything else is
+//! refused with the line numbers, and nothing is written. Removed codings are archived, and
+//! the whole apply is one change in the log, so `tana undo` reverts it.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::coding::{self, codings_of, Doc, Stamp};
+use crate::coding::{self, Doc, Stamp};
 use crate::error::{Error, Result};
-use crate::model::Span;
+use crate::journal::{self, Kind, LogEntry};
+use crate::model::{Segment, Span};
 use crate::template::{revise, NewTheme, Template};
-use crate::text::{find_folded, fold_whitespace, slice_chars};
+use crate::text::{find_folded, fold_whitespace, Offsets};
+
+const HEADER: &str = "<!-- tana coding sheet: ";
+const FOOTER: &str = "<!-- end of coding sheet: ";
+/// Segments longer than this show partial codings as spans, not quotes: finding a quote is a
+/// scan of the segment, and a sheet stays linear in the transcript's size.
+const QUOTE_SEGMENT_LIMIT: usize = 20_000;
+
+/// A transcript's text with fast code-point slicing.
+struct Text<'a> {
+    text: &'a str,
+    offsets: Offsets,
+}
+
+impl<'a> Text<'a> {
+    fn new(text: &'a str) -> Text<'a> {
+        Text {
+            text,
+            offsets: Offsets::new(text),
+        }
+    }
+
+    fn slice(&self, start: usize, end: usize) -> &'a str {
+        &self.text[self.offsets.byte_of_char(start)..self.offsets.byte_of_char(end)]
+    }
+}
+
+/// The segment (index into `segments`) a coding is listed on: the one it starts in, or, for a
+/// coding that starts on a label or between turns, the turn that follows (the last one for a
+/// coding after every turn).
+fn home(segments: &[Segment], span: Span) -> Option<usize> {
+    if segments.is_empty() {
+        return None;
+    }
+    let i = segments.partition_point(|s| s.end <= span.start);
+    Some(i.min(segments.len() - 1))
+}
+
+/// Which codings a sheet shows as the applier's own (unmarked): all of them when one coder
+/// coded the transcript, else only the applier's.
+fn editable(
+    codings: &[(i64, Span, i64, i64)],
+    names: &HashMap<i64, String>,
+    me: &str,
+) -> Vec<bool> {
+    let several = codings.iter().any(|c| c.2 != codings[0].2);
+    codings
+        .iter()
+        .map(|c| !several || names.get(&c.2).is_some_and(|n| n == me))
+        .collect()
+}
+
+/// A coder's name as a sheet marks it: one word, no quotes or semicolons.
+fn mark(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_whitespace() || c == '"' || c == ';' || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// Every coding of a transcript with its id: (theme, span, coder, coding id), in text order.
+fn codings_with_ids(conn: &Connection, transcript: i64) -> Result<Vec<(i64, Span, i64, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT theme_id, start, end, coder_id, id FROM coding WHERE transcript_id = ?1
+         ORDER BY start, end, theme_id, id",
+    )?;
+    let rows = stmt.query_map([transcript], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            Span::new(r.get::<_, i64>(1)? as usize, r.get::<_, i64>(2)? as usize),
+            r.get::<_, i64>(3)?,
+            r.get::<_, i64>(4)?,
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// How a coding is written on its segment's `codes:` line, after the theme: nothing for the
+/// whole segment, `"words"` when the words find exactly this span again, else `@start:end`.
+fn locator(text: &Text, seg: &Segment, span: Span) -> String {
+    if span == Span::new(seg.start, seg.end) {
+        return String::new();
+    }
+    let inside = span.start >= seg.start && span.end <= seg.end;
+    if inside && seg.end - seg.start <= QUOTE_SEGMENT_LIMIT {
+        let part = text.slice(span.start, span.end);
+        let quote = fold_whitespace(part);
+        if !quote.is_empty() && !quote.contains('"') {
+            let found = find_folded(text.slice(seg.start, seg.end), &quote, false);
+            if found.len() == 1
+                && seg.start + found[0].0 == span.start
+                && seg.start + found[0].1 == span.end
+            {
+                return format!(" \"{quote}\"");
+            }
+        }
+    }
+    format!(" @{}:{}", span.start, span.end)
+}
 
 /// Write the sheet of a transcript.
 pub fn write(conn: &Connection, name: &str, me: &str) -> Result<String> {
     let doc = Doc::load(conn, name)?;
     let template = Template::load(conn)?;
     let version = crate::template::version::latest_version(conn)?.map(|v| v.1);
-    let codings = codings_of(conn, doc.id)?;
+    let codings = codings_with_ids(conn, doc.id)?;
     let names: HashMap<i64, String> = crate::project::coder_names(conn)?;
-    let several = codings.iter().any(|c| c.2 != codings[0].2);
+    let mine = editable(&codings, &names, me);
     let mut memos: HashMap<i64, Vec<String>> = HashMap::new();
     let mut stmt = conn.prepare(
         "SELECT segment_number, text FROM memo WHERE transcript_id = ?1 AND target = 'segment' ORDER BY id",
@@ -35,11 +146,31 @@ pub fn write(conn: &Connection, name: &str, me: &str) -> Result<String> {
         let (n, t) = row?;
         memos.entry(n).or_default().push(t);
     }
+    let text = Text::new(&doc.text);
+    // The codes of each segment, sorted by theme number.
+    let mut codes: Vec<Vec<(Vec<u32>, String)>> = vec![Vec::new(); doc.segments.len()];
+    for (c, own) in codings.iter().zip(&mine) {
+        let (theme, span, coder, _) = *c;
+        let Some(i) = home(&doc.segments, span) else {
+            continue;
+        };
+        // A coding of a deleted theme is not current work; `tana check` reports it.
+        let Some(t) = template.get(theme) else {
+            continue;
+        };
+        let mut code = format!("{} {{#{}}}", t.number, t.id);
+        code.push_str(&locator(&text, &doc.segments[i], span));
+        if !own {
+            code.push_str(&format!(
+                " @{}",
+                mark(names.get(&coder).map(String::as_str).unwrap_or("unknown"))
+            ));
+        }
+        let key = t.number.split('.').filter_map(|n| n.parse().ok()).collect();
+        codes[i].push((key, code));
+    }
 
-    let mut out = format!(
-        "<!-- tana coding sheet: {} -->\n# Coding sheet: {}\n\n",
-        doc.name, doc.name
-    );
+    let mut out = format!("{HEADER}{} -->\n# Coding sheet: {}\n\n", doc.name, doc.name);
     out.push_str(&format!(
         "Template version: {}. Edit only the `codes:` and `memo:` lines, then run\n\
          `tana sheet apply FILE`. Separate codes with `;`. A code is a theme number or name (keep\n\
@@ -47,64 +178,43 @@ pub fn write(conn: &Connection, name: &str, me: &str) -> Result<String> {
          segment, or by `@START:END` (code points in the transcript) where the words occur twice or\n\
          the coding crosses segments. Codes marked `@name` belong to another coder and are left\n\
          alone. A new `memo: …` line adds a memo on the segment; existing memos are listed but\n\
-         not changed or removed from here.\n\n## Themes\n\n",
+         not changed or removed from here. Keep every segment and the last line: a sheet that\n\
+         is cut short is refused.\n\n## Themes\n\n",
         version.as_deref().unwrap_or("not saved yet")
     ));
     out.push_str(&crate::template::edit::tagged_outline(&template));
     out.push_str("\n## Segments\n");
-    for s in &doc.segments {
-        let seg = Span::new(s.start, s.end);
-        let text = slice_chars(&doc.text, s.start, s.end);
-        out.push_str(&format!(
-            "\n### {}{}\n\n",
-            s.number,
-            s.speaker
-                .as_deref()
-                .map(|sp| format!(" · {sp}"))
-                .unwrap_or_default()
-        ));
-        for line in text.split('\n') {
-            out.push_str(&format!("> {line}\n").replace("> \n", ">\n"));
+    for (s, seg_codes) in doc.segments.iter().zip(codes.iter_mut()) {
+        out.push_str(&format!("\n### {}", s.number));
+        if let Some(sp) = &s.speaker {
+            out.push_str(" · ");
+            out.push_str(sp);
         }
-        let mut codes: Vec<(Vec<u32>, String)> = Vec::new();
-        for (theme, span, coder) in &codings {
-            // A coding is listed on the segment where it starts (or that it covers).
-            let starts_here = span.start >= s.start && span.start < s.end.max(s.start + 1);
-            let covers = *span == seg;
-            if !(starts_here || covers) {
-                continue;
+        out.push_str("\n\n");
+        for line in text.slice(s.start, s.end).split('\n') {
+            out.push('>');
+            if !line.is_empty() {
+                out.push(' ');
+                out.push_str(line);
             }
-            let Some(t) = template.get(*theme) else {
-                continue;
-            };
-            let mut code = format!("{} {{#{}}}", t.number, t.id);
-            if !covers {
-                let inside = span.end <= s.end;
-                let part = slice_chars(&doc.text, span.start, span.end);
-                let unique = inside && find_folded(text, part, false).len() == 1;
-                if unique && !part.contains('"') {
-                    code.push_str(&format!(" \"{}\"", fold_whitespace(part)));
-                } else {
-                    code.push_str(&format!(" @{}:{}", span.start, span.end));
-                }
-            }
-            if several && names.get(coder).is_some_and(|n| n != me) {
-                code.push_str(&format!(" @{}", names[coder]));
-            }
-            let key = t.number.split('.').filter_map(|n| n.parse().ok()).collect();
-            codes.push((key, code));
+            out.push('\n');
         }
-        codes.sort();
-        let codes: Vec<String> = codes.into_iter().map(|(_, c)| c).collect();
-        out.push_str(&format!(
-            "\ncodes:{}{}\n",
-            if codes.is_empty() { "" } else { " " },
-            codes.join("; ")
-        ));
+        seg_codes.sort();
+        out.push_str("\ncodes:");
+        for (i, (_, c)) in seg_codes.iter().enumerate() {
+            out.push_str(if i == 0 { " " } else { "; " });
+            out.push_str(c);
+        }
+        out.push('\n');
         for m in memos.get(&s.number).into_iter().flatten() {
             out.push_str(&format!("memo: {}\n", fold_whitespace(m)));
         }
     }
+    out.push_str(&format!(
+        "\n{FOOTER}{}, {} segments -->\n",
+        doc.name,
+        doc.segments.len()
+    ));
     Ok(out)
 }
 
@@ -127,8 +237,29 @@ struct Block {
     text_line: usize,
     number: i64,
     text: Vec<String>,
+    /// The line of the block's `codes:` line, once seen.
+    codes_line: Option<usize>,
     codes: Vec<Code>,
     memos: Vec<String>,
+}
+
+/// Split a `codes:` line at the semicolons that stand outside "quotes".
+fn split_codes(line: &str) -> Vec<&str> {
+    let mut items = Vec::new();
+    let mut quoted = false;
+    let mut start = 0;
+    for (i, c) in line.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            ';' if !quoted => {
+                items.push(&line[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    items.push(&line[start..]);
+    items.into_iter().filter(|x| !x.trim().is_empty()).collect()
 }
 
 fn parse_code(item: &str, line: usize) -> std::result::Result<Code, String> {
@@ -146,10 +277,16 @@ fn parse_code(item: &str, line: usize) -> std::result::Result<Code, String> {
         let after = &rest[q0 + 1..];
         let q1 = after
             .find('"')
-            .ok_or_else(|| format!("an opening quote in \"{item}\" is not closed"))?;
+            .ok_or_else(|| format!("an opening quote in \"{}\" is not closed", item.trim()))?;
         code.quote = Some(after[..q1].to_string());
         let tail = after[q1 + 1..].to_string();
-        rest = format!("{}{}", &rest[..q0], tail);
+        if tail.contains('"') {
+            return Err(format!(
+                "\"{}\" has more than one quoted part; give one, or a span @START:END",
+                item.trim()
+            ));
+        }
+        rest = format!("{} {}", &rest[..q0], tail);
     }
     let mut words: Vec<String> = Vec::new();
     for w in rest.split_whitespace() {
@@ -166,7 +303,11 @@ fn parse_code(item: &str, line: usize) -> std::result::Result<Code, String> {
                         && !a.is_empty()
                         && !b.is_empty() =>
                 {
-                    code.span = Some((a.parse().unwrap_or(0), b.parse().unwrap_or(0)));
+                    let (a, b) = (a.parse(), b.parse());
+                    match (a, b) {
+                        (Ok(a), Ok(b)) => code.span = Some((a, b)),
+                        _ => return Err(format!("span \"{w}\" is out of range")),
+                    }
                 }
                 _ => code.other = true,
             }
@@ -177,27 +318,60 @@ fn parse_code(item: &str, line: usize) -> std::result::Result<Code, String> {
     // "1.2 Name {#5}" and "1.2 {#5}": with a tag, the words are only a label.
     code.theme = words.join(" ");
     if code.theme.is_empty() && code.id.is_none() {
-        return Err(format!("\"{item}\" names no theme"));
+        return Err(format!("\"{}\" names no theme", item.trim()));
     }
     Ok(code)
 }
 
-fn parse(text: &str) -> Result<(String, Vec<Block>)> {
+/// A sheet as read: the transcript it is for, its segment blocks, and its end line if any
+/// (the transcript's name and number of segments it states, and its line).
+struct Parsed {
+    name: String,
+    blocks: Vec<Block>,
+    footer: Option<(String, usize, usize)>,
+    lines: usize,
+}
+
+fn parse(text: &str) -> Result<Parsed> {
     let mut name = None;
     let mut blocks: Vec<Block> = Vec::new();
     let mut problems = Vec::new();
-    let mut in_segments = false;
+    let mut segments_line = None;
+    let mut footer = None;
+    let mut lines = 0;
     for (i, raw) in text.lines().enumerate() {
         let line = i + 1;
-        if let Some(rest) = raw.strip_prefix("<!-- tana coding sheet: ") {
-            name = Some(rest.trim_end_matches("-->").trim().to_string());
+        lines = line;
+        if let Some(rest) = raw.strip_prefix(HEADER) {
+            if name.is_some() {
+                problems.push(format!(
+                    "line {line}: a second sheet header; apply one sheet at a time"
+                ));
+            }
+            name = Some(rest.trim_end().trim_end_matches("-->").trim().to_string());
+            continue;
+        }
+        if let Some(rest) = raw.strip_prefix(FOOTER) {
+            let rest = rest.trim_end().trim_end_matches("-->").trim();
+            let parsed = rest.rsplit_once(", ").and_then(|(n, count)| {
+                let count = count.strip_suffix(" segments")?.parse::<usize>().ok()?;
+                Some((n.to_string(), count))
+            });
+            match parsed {
+                Some((n, count)) => footer = Some((n, count, line)),
+                None => problems.push(format!("line {line}: the end line of the sheet is damaged")),
+            }
+            continue;
+        }
+        if footer.is_some() && !raw.trim().is_empty() {
+            problems.push(format!("line {line}: text after the end line of the sheet"));
             continue;
         }
         if raw.trim() == "## Segments" {
-            in_segments = true;
+            segments_line = Some(line);
             continue;
         }
-        if !in_segments {
+        if segments_line.is_none() {
             continue;
         }
         if let Some(h) = raw.strip_prefix("### ") {
@@ -214,14 +388,36 @@ fn parse(text: &str) -> Result<(String, Vec<Block>)> {
             }
             continue;
         }
-        let Some(b) = blocks.last_mut() else { continue };
+        let Some(b) = blocks.last_mut() else {
+            if raw.starts_with("codes:") || raw.starts_with('>') {
+                problems.push(format!(
+                    "line {line}: this line stands before any segment heading (### NUMBER)"
+                ));
+            }
+            continue;
+        };
         if let Some(t) = raw.strip_prefix('>') {
+            if b.codes_line.is_some() {
+                problems.push(format!(
+                    "line {line}: text of segment {} after its codes: line; only codes: and memo: lines may be edited",
+                    b.number
+                ));
+                continue;
+            }
             if b.text.is_empty() {
                 b.text_line = line;
             }
             b.text.push(t.strip_prefix(' ').unwrap_or(t).to_string());
         } else if let Some(c) = raw.trim_start().strip_prefix("codes:") {
-            for item in c.split(';').filter(|x| !x.trim().is_empty()) {
+            if let Some(first) = b.codes_line {
+                problems.push(format!(
+                    "line {line}: segment {} has a second codes: line (the first is line {first}); put all its codes on one line",
+                    b.number
+                ));
+                continue;
+            }
+            b.codes_line = Some(line);
+            for item in split_codes(c) {
                 match parse_code(item, line) {
                     Ok(code) => b.codes.push(code),
                     Err(m) => problems.push(format!("line {line}: {m}")),
@@ -235,18 +431,60 @@ fn parse(text: &str) -> Result<(String, Vec<Block>)> {
     }
     let Some(name) = name else {
         return Err(Error::user(
-            "this is not a tana coding sheet (its first line names the transcript)",
+            "this is not a tana coding sheet: its header line (\"<!-- tana coding sheet: NAME -->\") is missing",
         )
-        .with_hint("make one with \"tana sheet TRANSCRIPT -o FILE\""));
+        .with_hint("make one with \"tana sheet TRANSCRIPT -o FILE\"; nothing was changed"));
     };
-    if !problems.is_empty() {
-        return Err(Error::user(format!(
-            "the sheet has {} problem(s); nothing was changed:\n  {}",
-            problems.len(),
-            problems.join("\n  ")
-        )));
+    if segments_line.is_none() {
+        problems.push(format!(
+            "the \"## Segments\" line is missing (the sheet has {lines} lines); without it no segment can be read"
+        ));
     }
-    Ok((name, blocks))
+    for b in &blocks {
+        if b.codes_line.is_none() {
+            problems.push(format!(
+                "line {}: segment {} has no codes: line (was the sheet cut, or the line deleted?); write \"codes:\" with nothing after it to remove every code",
+                b.line, b.number
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(refused(&name, problems));
+    }
+    Ok(Parsed {
+        name,
+        blocks,
+        footer,
+        lines,
+    })
+}
+
+fn refused(name: &str, problems: Vec<String>) -> Error {
+    Error::user(format!(
+        "the sheet for {name} has {} problem(s); nothing was changed:\n  {}",
+        problems.len(),
+        problems.join("\n  ")
+    ))
+    .with_hint("fix the lines named, or write a fresh sheet with \"tana sheet\"")
+}
+
+/// Say which segment numbers are missing: "13-40" or "3, 7".
+fn ranges(numbers: &[i64]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < numbers.len() {
+        let mut j = i;
+        while j + 1 < numbers.len() && numbers[j + 1] == numbers[j] + 1 {
+            j += 1;
+        }
+        parts.push(if j == i {
+            numbers[i].to_string()
+        } else {
+            format!("{}-{}", numbers[i], numbers[j])
+        });
+        i = j + 1;
+    }
+    parts.join(", ")
 }
 
 /// What applying a sheet did (or would do).
@@ -257,9 +495,20 @@ pub struct Applied {
     pub removed: Vec<String>,
     pub memos: Vec<String>,
     pub created_themes: Vec<String>,
+    /// The change logged (None when nothing changed).
+    pub change: Option<i64>,
 }
 
-/// Apply a sheet: add and remove codings (and add memos) so the project matches it.
+/// A code resolved against the transcript and the template.
+struct Wanted {
+    theme: i64,
+    span: Span,
+    label: String,
+}
+
+/// Apply a sheet: add and remove codings (and add memos) so the project matches it. Themes
+/// the sheet names that do not exist are made first (with `new_themes`), each a template
+/// revision of its own; the codings and memos are then one change in the log.
 pub fn apply(
     conn: &Connection,
     text: &str,
@@ -267,32 +516,74 @@ pub fn apply(
     me_name: &str,
     new_themes: bool,
 ) -> Result<Applied> {
-    let (name, blocks) = parse(text)?;
-    let doc = Doc::load(conn, &name)?;
-    let mut template = Template::load(conn)?;
+    let parsed = parse(text)?;
+    let doc = Doc::load(conn, &parsed.name)?;
     let mut problems = Vec::new();
-    let mut created = Vec::new();
-    // Desired codings: (theme id, span) from every unmarked code.
-    let mut desired: BTreeSet<(i64, Span)> = BTreeSet::new();
-    let mut labels: HashMap<(i64, Span), String> = HashMap::new();
-    let mut new_memos: Vec<(i64, String)> = Vec::new();
-    let mut seen = BTreeSet::new();
-    for b in &blocks {
-        let Ok(seg) = doc.segment(b.number) else {
+
+    // The sheet must be whole: every segment once, and an end line that agrees.
+    let by_number: HashMap<i64, usize> = doc
+        .segments
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.number, i))
+        .collect();
+    let mut seen: BTreeMap<i64, usize> = BTreeMap::new();
+    for b in &parsed.blocks {
+        if !by_number.contains_key(&b.number) {
             problems.push(format!(
-                "line {}: {} has no segment {}",
-                b.line, doc.name, b.number
+                "line {}: {} has no segment {} (it has segments 1-{})",
+                b.line,
+                doc.name,
+                b.number,
+                doc.segments.len()
             ));
-            continue;
-        };
-        if !seen.insert(b.number) {
+        } else if let Some(first) = seen.insert(b.number, b.line) {
             problems.push(format!(
-                "line {}: segment {} appears twice",
+                "line {}: segment {} appears twice (first at line {first})",
                 b.line, b.number
             ));
-            continue;
         }
-        let seg_text = slice_chars(&doc.text, seg.start, seg.end);
+    }
+    let missing: Vec<i64> = doc
+        .segments
+        .iter()
+        .map(|s| s.number)
+        .filter(|n| !seen.contains_key(n))
+        .collect();
+    if !missing.is_empty() {
+        problems.push(format!(
+            "segment(s) {} of {} are missing from the sheet (it ends at line {}); was it cut short? A sheet must keep every segment",
+            ranges(&missing),
+            doc.segments.len(),
+            parsed.lines
+        ));
+    }
+    match &parsed.footer {
+        Some((n, count, line)) if *n != doc.name || *count != doc.segments.len() => {
+            problems.push(format!(
+                "line {line}: the end line is for {n} with {count} segments, but {} has {}",
+                doc.name,
+                doc.segments.len()
+            ))
+        }
+        _ => {}
+    }
+    if !problems.is_empty() {
+        return Err(refused(&doc.name, problems));
+    }
+
+    // Themes: a {#id} must still name a live theme; a name may be made with --new-themes
+    // (after every other check has passed). Then the text, quotes and spans.
+    let mut template = Template::load(conn)?;
+    let mut to_create: Vec<(String, i64)> = Vec::new();
+    let text_of = Text::new(&doc.text);
+    // (theme id, or the name of a theme to make; span; segment number; quote)
+    type Want<'a> = (std::result::Result<i64, String>, Span, i64, Option<&'a str>);
+    let mut wanted: Vec<Want> = Vec::new();
+    let mut new_memos: Vec<(i64, String)> = Vec::new();
+    for b in &parsed.blocks {
+        let seg = &doc.segments[by_number[&b.number]];
+        let seg_text = text_of.slice(seg.start, seg.end);
         if fold_whitespace(&b.text.join("\n")) != fold_whitespace(seg_text) {
             problems.push(format!(
                 "line {}: the text of segment {} differs from the transcript; only codes: and memo: lines may be edited",
@@ -301,31 +592,23 @@ pub fn apply(
             ));
             continue;
         }
-        for c in &b.codes {
-            if c.other {
-                continue;
-            }
-            let theme = match c.id.and_then(|id| template.get(id)) {
-                Some(t) => t.id,
+        for c in b.codes.iter().filter(|c| !c.other) {
+            let theme = match c.id {
+                Some(id) if template.get(id).is_none() => {
+                    problems.push(format!("line {}: {}", c.line, stale(conn, id, &c.theme)?));
+                    continue;
+                }
+                Some(id) => Ok(id),
                 None => match template.resolve(&c.theme) {
-                    Ok(t) => t.id,
-                    Err(_) if new_themes && c.id.is_none() => {
-                        let meta = revise::Meta {
-                            coder: me,
-                            rationale: Some(format!("created in the coding sheet of {}", doc.name)),
-                            prompted_by: Some(format!("{}:{}", doc.name, b.number)),
-                        };
-                        revise::add(conn, &c.theme, &NewTheme::default(), true, &meta)?;
-                        template = Template::load(conn)?;
-                        created.push(c.theme.clone());
-                        template.resolve(&c.theme)?.id
+                    Ok(t) => Ok(t.id),
+                    Err(_) if new_themes => {
+                        if !to_create.iter().any(|x| x.0 == c.theme) {
+                            to_create.push((c.theme.clone(), b.number));
+                        }
+                        Err(c.theme.clone())
                     }
                     Err(e) => {
-                        let what = match c.id {
-                            Some(id) => format!("no theme has id #{id} (was it deleted?)"),
-                            None => e.to_string(),
-                        };
-                        problems.push(format!("line {}: {what}", c.line));
+                        problems.push(format!("line {}: {e}", c.line));
                         continue;
                     }
                 },
@@ -333,8 +616,8 @@ pub fn apply(
             let span = if let Some((a, z)) = c.span {
                 if a >= z || z > doc.chars {
                     problems.push(format!(
-                        "line {}: span @{a}:{z} is not inside {}",
-                        c.line, doc.name
+                        "line {}: span @{a}:{z} is not inside {} (0:{})",
+                        c.line, doc.name, doc.chars
                     ));
                     continue;
                 }
@@ -365,18 +648,7 @@ pub fn apply(
             } else {
                 Span::new(seg.start, seg.end)
             };
-            let label = format!(
-                "{}:{} {} {}",
-                doc.name,
-                b.number,
-                template.get(theme).map(|t| t.label()).unwrap_or_default(),
-                c.quote
-                    .as_deref()
-                    .map(|q| format!("\"{}\"", coding::shorten(q, 40)))
-                    .unwrap_or_default()
-            );
-            labels.insert((theme, span), label.trim_end().to_string());
-            desired.insert((theme, span));
+            wanted.push((theme, span, b.number, c.quote.as_deref()));
         }
         let existing: Vec<String> = conn
             .prepare_cached(
@@ -388,69 +660,141 @@ pub fn apply(
             if !existing
                 .iter()
                 .any(|e| fold_whitespace(e) == fold_whitespace(m))
+                && !new_memos
+                    .iter()
+                    .any(|(n, x)| *n == b.number && fold_whitespace(x) == fold_whitespace(m))
             {
                 new_memos.push((b.number, m.clone()));
             }
         }
     }
     if !problems.is_empty() {
-        return Err(Error::user(format!(
-            "the sheet for {} has {} problem(s); nothing was changed:\n  {}",
-            doc.name,
-            problems.len(),
-            problems.join("\n  ")
-        ))
-        .with_hint("fix the lines named, or write a fresh sheet with \"tana sheet\""));
+        return Err(refused(&doc.name, problems));
     }
-    // Current codings the sheet shows unmarked: all of them when one coder coded this
-    // transcript, else only the sheet-applier's own.
-    let current = codings_of(conn, doc.id)?;
-    let several = current.iter().any(|c| c.2 != current[0].2);
+    let mut created = Vec::new();
+    for (name, number) in &to_create {
+        let meta = revise::Meta {
+            coder: me,
+            rationale: Some(format!("created in the coding sheet of {}", doc.name)),
+            prompted_by: Some(format!("{}:{number}", doc.name)),
+        };
+        revise::add(conn, name, &NewTheme::default(), true, &meta)?;
+        created.push(name.clone());
+    }
+    if !created.is_empty() {
+        template = Template::load(conn)?;
+    }
+    let mut desired: BTreeMap<(i64, Span), Wanted> = BTreeMap::new();
+    for (theme, span, number, quote) in wanted {
+        let theme = match theme {
+            Ok(id) => id,
+            Err(name) => template.resolve(&name)?.id,
+        };
+        let mut label = format!(
+            "{}:{number} {}",
+            doc.name,
+            template.get(theme).map(|t| t.label()).unwrap_or_default()
+        );
+        if let Some(q) = quote {
+            label.push_str(&format!(" \"{}\"", coding::shorten(q, 40)));
+        }
+        desired.insert((theme, span), Wanted { theme, span, label });
+    }
+
+    // What the sheet showed as the applier's own: every coding it lists unmarked.
+    let current = codings_with_ids(conn, doc.id)?;
     let names: HashMap<i64, String> = crate::project::coder_names(conn)?;
-    let editable: Vec<&(i64, Span, i64)> = current
-        .iter()
-        .filter(|c| !several || names.get(&c.2).is_none_or(|n| n == me_name))
-        .collect();
-    let have: BTreeSet<(i64, Span)> = editable.iter().map(|c| (c.0, c.1)).collect();
+    let mine = editable(&current, &names, me_name);
+    let mut have: BTreeMap<(i64, Span), Vec<i64>> = BTreeMap::new();
+    for (c, own) in current.iter().zip(&mine) {
+        if *own && template.get(c.0).is_some() && home(&doc.segments, c.1).is_some() {
+            have.entry((c.0, c.1)).or_default().push(c.3);
+        }
+    }
     let mut report = Applied {
         transcript: doc.name.clone(),
         created_themes: created,
         ..Default::default()
     };
-    for (theme, span) in have.difference(&desired) {
-        conn.execute(
-            "DELETE FROM coding WHERE transcript_id = ?1 AND theme_id = ?2 AND start = ?3 AND end = ?4",
-            params![doc.id, theme, span.start as i64, span.end as i64],
-        )?;
-        let t = template.get(*theme).map(|t| t.label()).unwrap_or_default();
-        let seg = doc.segment_at(span.start).map(|s| s.number).unwrap_or(0);
-        report.removed.push(format!(
-            "{}:{seg} {t} \"{}\"",
-            doc.name,
-            coding::shorten(doc.slice(*span), 40)
-        ));
-    }
     let stamp = Stamp::new(conn, me)?;
-    for key in desired.difference(&have) {
-        // A span inside a coding of the same theme adds nothing (it was joined before).
-        if coding::add(conn, doc.id, key.0, key.1, None, &stamp)? != coding::Added::AlreadyCoded {
-            report
-                .added
-                .push(labels.get(key).cloned().unwrap_or_default());
+    let have_keys: BTreeSet<(i64, Span)> = have.keys().copied().collect();
+    let desired_keys: BTreeSet<(i64, Span)> = desired.keys().copied().collect();
+    let (_, change) = journal::record(conn, me, |_| {
+        for key in have_keys.difference(&desired_keys) {
+            for id in &have[key] {
+                journal::archive_coding(conn, *id, "removed in a coding sheet")?;
+            }
+            let (theme, span) = *key;
+            let t = template.get(theme).map(|t| t.label()).unwrap_or_default();
+            let seg = home(&doc.segments, span)
+                .map(|i| doc.segments[i].number)
+                .unwrap_or(0);
+            report.removed.push(format!(
+                "{}:{seg} {t} \"{}\"",
+                doc.name,
+                coding::shorten(text_of.slice(span.start, span.end), 40)
+            ));
         }
-    }
-    for (n, m) in new_memos {
-        crate::memo::add(
-            conn,
-            &crate::memo::Target::Segment(doc.name.clone(), n),
-            &m,
-            me,
-        )?;
-        report
-            .memos
-            .push(format!("{}:{n} {}", doc.name, coding::shorten(&m, 50)));
-    }
+        for key in desired_keys.difference(&have_keys) {
+            let w = &desired[key];
+            // A span inside a coding of the same theme adds nothing (it was joined before).
+            if coding::add(conn, doc.id, w.theme, w.span, None, &stamp)?
+                != coding::Added::AlreadyCoded
+            {
+                report.added.push(w.label.clone());
+            }
+        }
+        for (n, m) in &new_memos {
+            crate::memo::add(
+                conn,
+                &crate::memo::Target::Segment(doc.name.clone(), *n),
+                m,
+                me,
+            )?;
+            report
+                .memos
+                .push(format!("{}:{n} {}", doc.name, coding::shorten(m, 50)));
+        }
+        let summary = format!(
+            "sheet apply {}: {} coding(s) added, {} removed, {} memo(s) added",
+            doc.name,
+            report.added.len(),
+            report.removed.len(),
+            report.memos.len()
+        );
+        Ok(((), LogEntry::new("sheet", Kind::Coding, summary)))
+    })?;
+    report.change = change;
     Ok(report)
+}
+
+/// Why a `{#id}` no longer names a theme: deleted or merged since the sheet was made.
+fn stale(conn: &Connection, id: i64, label: &str) -> Result<String> {
+    let row: Option<(String, Option<i64>, Option<String>)> = conn
+        .query_row(
+            "SELECT t.name, t.deleted_in, r.op FROM theme t LEFT JOIN revision r ON r.id = t.deleted_in
+             WHERE t.id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let was = if label.is_empty() {
+        format!("#{id}")
+    } else {
+        format!("{label} {{#{id}}}")
+    };
+    Ok(match row {
+        Some((name, Some(rev), op)) => format!(
+            "{was} names theme \"{name}\", which was {} in revision {rev} after this sheet was made; write a fresh sheet with \"tana sheet\", or name the theme it should be now without the {{#id}} tag",
+            match op.as_deref() {
+                Some("merge") => "merged into another",
+                _ => "deleted",
+            }
+        ),
+        _ => format!(
+            "{was}: no theme has id #{id}; write a fresh sheet with \"tana sheet\", or name the theme without the {{#id}} tag"
+        ),
+    })
 }
 
 #[cfg(test)]
@@ -467,5 +811,47 @@ mod tests {
         let c = parse_code("Trust @12:40", 3).unwrap();
         assert_eq!((c.span, c.theme.as_str()), (Some((12, 40)), "Trust"));
         assert!(parse_code("1.2 \"open", 3).is_err());
+        assert!(parse_code("1.2 @1:99999999999999999999999", 3).is_err());
+    }
+
+    #[test]
+    fn semicolons_inside_quotes_do_not_split_codes() {
+        assert_eq!(
+            split_codes(" 1 {#1} \"yes; no\"; 2 {#2}"),
+            vec![" 1 {#1} \"yes; no\"", " 2 {#2}"]
+        );
+        assert_eq!(split_codes(""), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn missing_segments_read_as_ranges() {
+        assert_eq!(ranges(&[3, 4, 5, 9, 11, 12]), "3-5, 9, 11-12");
+    }
+
+    fn seg(number: i64, start: usize, end: usize) -> Segment {
+        Segment {
+            id: number,
+            number,
+            speaker: None,
+            start,
+            end,
+            words: 0,
+            time: None,
+        }
+    }
+
+    #[test]
+    fn every_coding_has_a_home_segment() {
+        // Turns at 10..20 and 30..40: labels and gaps go to the turn that follows.
+        let segs = vec![seg(1, 10, 20), seg(2, 30, 40)];
+        assert_eq!(home(&segs, Span::new(0, 5)), Some(0));
+        assert_eq!(home(&segs, Span::new(12, 35)), Some(0));
+        assert_eq!(home(&segs, Span::new(20, 25)), Some(1));
+        assert_eq!(home(&segs, Span::new(25, 32)), Some(1));
+        assert_eq!(home(&segs, Span::new(41, 45)), Some(1));
+        // An empty segment holds nothing; the coding goes on.
+        let segs = vec![seg(1, 10, 10), seg(2, 10, 20)];
+        assert_eq!(home(&segs, Span::new(10, 12)), Some(1));
+        assert_eq!(home(&[], Span::new(0, 1)), None);
     }
 }

@@ -8,6 +8,7 @@ use crate::cli::Ctx;
 use crate::coding::unknown_transcript;
 use crate::error::Result;
 use crate::import::attributes::{import_csv, parse_pair, set};
+use crate::journal::Kind;
 use crate::output::{Format, Table};
 
 #[derive(Debug, clap::Subcommand)]
@@ -59,34 +60,55 @@ pub fn run(ctx: &mut Ctx, cmd: &AttrCommand) -> Result<()> {
                 .iter()
                 .map(|p| parse_pair(p))
                 .collect::<Result<Vec<_>>>()?;
-            let conn = ctx.conn()?;
-            let tx = conn.transaction()?;
-            let id: Option<i64> = tx
-                .query_row(
-                    "SELECT id FROM transcript WHERE name = ?1",
-                    [&a.transcript],
-                    |r| r.get(0),
-                )
-                .ok();
-            let Some(id) = id else {
-                return Err(unknown_transcript(&tx, &a.transcript)?);
-            };
-            for (k, v) in &pairs {
-                set(&tx, id, k, v)?;
-            }
-            tx.commit()?;
-            ctx.info(format!(
-                "set {} attribute(s) on {}",
-                pairs.len(),
-                a.transcript
-            ));
+            let (_, change) = ctx.change("attr", Kind::Project, |conn, _| {
+                let id: Option<i64> = conn
+                    .query_row(
+                        "SELECT id FROM transcript WHERE name = ?1",
+                        [&a.transcript],
+                        |r| r.get(0),
+                    )
+                    .ok();
+                let Some(id) = id else {
+                    return Err(unknown_transcript(conn, &a.transcript)?);
+                };
+                for (k, v) in &pairs {
+                    set(conn, id, k, v)?;
+                }
+                let what: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                Ok(((), format!("attr set {} {}", a.transcript, what.join(" "))))
+            })?;
+            ctx.info(match change {
+                Some(_) => format!("set {} attribute(s) on {}", pairs.len(), a.transcript),
+                None => format!(
+                    "{} already has {}; nothing changed",
+                    a.transcript,
+                    if pairs.len() == 1 {
+                        "that value"
+                    } else {
+                        "those values"
+                    }
+                ),
+            });
             Ok(())
         }
         AttrCommand::Import(a) => {
-            let conn = ctx.conn()?;
-            let tx = conn.transaction()?;
-            let report = import_csv(&tx, &a.file)?;
-            tx.commit()?;
+            let (report, change) = ctx.change("attr-import", Kind::Project, |conn, _| {
+                let report = import_csv(conn, &a.file)?;
+                let summary = format!(
+                    "attr import {}: {} value(s) on {} transcript(s)",
+                    a.file.display(),
+                    report.values,
+                    report.transcripts
+                );
+                Ok((report, summary))
+            })?;
+            if change.is_none() {
+                ctx.info(format!(
+                    "{}: every value was set already; nothing changed",
+                    a.file.display()
+                ));
+                return Ok(());
+            }
             ctx.info(format!(
                 "set {} value(s) of {} attribute(s) ({}) on {} transcript(s)",
                 report.values,

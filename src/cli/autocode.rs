@@ -7,6 +7,7 @@ use crate::cli::search::Filters;
 use crate::cli::Ctx;
 use crate::coding::shorten;
 use crate::error::{Error, Result};
+use crate::journal::{self, Kind, LogEntry};
 use crate::output::{Format, Table};
 use crate::project::coder_id;
 use crate::search::{sync, SearchOptions};
@@ -109,10 +110,11 @@ pub fn run(ctx: &mut Ctx, args: &AutocodeArgs) -> Result<()> {
             t.write(ctx.out(), a.format)
         }
         Some(AutocodeCommand::Undo(a)) => {
-            let conn = ctx.conn()?;
-            let tx = conn.transaction()?;
-            let (removed, kept) = autocode::undo(&tx, a.batch)?;
-            tx.commit()?;
+            let coder = ctx.coder_name();
+            let w = ctx.write()?;
+            let c = coder_id(&w, &coder)?;
+            let (removed, kept) = autocode::undo(&w, a.batch, c)?;
+            w.commit()?;
             ctx.info(format!(
                 "removed {removed} coding(s) of autocode batch {}",
                 a.batch
@@ -132,17 +134,17 @@ fn code(ctx: &mut Ctx, args: &AutocodeArgs) -> Result<()> {
     };
     let coder = ctx.coder_name();
     let quiet = ctx.global.quiet;
-    let conn = ctx.conn()?;
-    let tx = conn.transaction()?;
-    sync(&tx)?;
-    let template = Template::load(&tx)?;
+    let w = ctx.write()?;
+    let tx = &*w;
+    sync(tx)?;
+    let template = Template::load(tx)?;
     let theme = template.resolve(theme_ref)?.clone();
     let opts = SearchOptions {
         regex: args.regex,
         limit: usize::MAX,
         ..args.filters.options()
     };
-    let candidates = autocode::preview(&tx, &template, theme.id, query, &opts, args.scope)?;
+    let candidates = autocode::preview(tx, &template, theme.id, query, &opts, args.scope)?;
     let fresh = candidates.iter().filter(|c| !c.already).count();
     let transcripts: std::collections::BTreeSet<&str> = candidates
         .iter()
@@ -150,7 +152,8 @@ fn code(ctx: &mut Ctx, args: &AutocodeArgs) -> Result<()> {
         .map(|c| c.transcript.as_str())
         .collect();
     if !args.apply {
-        drop(tx);
+        // The preview changed nothing but the search index, which is kept.
+        w.commit_always()?;
         let mut t = Table::new([
             "transcript",
             "segment",
@@ -186,10 +189,21 @@ fn code(ctx: &mut Ctx, args: &AutocodeArgs) -> Result<()> {
         }
         return Ok(());
     }
-    let c = coder_id(&tx, &coder)?;
-    let (batch, made) =
-        autocode::apply(&tx, theme.id, query, args.regex, args.scope, &candidates, c)?;
-    tx.commit()?;
+    let c = coder_id(tx, &coder)?;
+    let ((batch, made), _) = journal::record(tx, c, |_| {
+        let (batch, made) =
+            autocode::apply(tx, theme.id, query, args.regex, args.scope, &candidates, c)?;
+        let summary = format!(
+            "autocode {} --search {query} (batch {batch}): {made} {}(s) coded",
+            theme.label(),
+            args.scope_word()
+        );
+        Ok((
+            (batch, made),
+            LogEntry::new("autocode", Kind::Coding, summary),
+        ))
+    })?;
+    w.commit()?;
     ctx.info(format!(
         "coded {made} {}(s) in {} transcript(s) with {} as autocode batch {batch}",
         args.scope_word(),

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use crate::cli::Ctx;
 use crate::coding::{self, batch, locate, shorten, Added, Doc, Locator, Stamp};
 use crate::error::{Error, Result};
+use crate::journal::{self, Kind, LogEntry};
 use crate::project::coder_id;
 use crate::template::{revise, NewTheme, Template};
 
@@ -114,11 +115,19 @@ pub fn run_code(ctx: &mut Ctx, args: &CodeArgs) -> Result<()> {
             return Err(Error::usage("--from takes no other arguments"));
         }
         let ignore_case = args.at.ignore_case;
-        let conn = ctx.conn()?;
-        let tx = conn.transaction()?;
-        let coder = coder_id(&tx, &coder)?;
-        let r = batch::apply_csv(&tx, csv, coder, ignore_case)?;
-        tx.commit()?;
+        let w = ctx.write()?;
+        let coder = coder_id(&w, &coder)?;
+        let (r, _) = journal::record(&w, coder, |_| {
+            let r = batch::apply_csv(&w, csv, coder, ignore_case)?;
+            let summary = format!(
+                "code --from {}: {} row(s) in {} transcript(s)",
+                csv.display(),
+                r.rows,
+                r.transcripts
+            );
+            Ok((r, LogEntry::new("code-batch", Kind::Coding, summary)))
+        })?;
+        w.commit()?;
         ctx.info(format!(
             "coded {} row(s) in {} transcript(s): {} new coding(s), {} joined with overlapping codings, {} already coded",
             r.rows, r.transcripts, r.added, r.joined, r.already
@@ -127,15 +136,15 @@ pub fn run_code(ctx: &mut Ctx, args: &CodeArgs) -> Result<()> {
     }
     let transcript = args.transcript.as_deref().unwrap_or_default();
     let (loc, theme_refs) = locator_and_themes(&args.at, &args.rest)?;
-    let conn = ctx.conn()?;
-    let tx = conn.transaction()?;
-    let coder = coder_id(&tx, &coder)?;
-    let doc = Doc::load(&tx, transcript)?;
+    let w = ctx.write()?;
+    let coder = coder_id(&w, &coder)?;
+    let doc = Doc::load(&w, transcript)?;
     let span = locate(&doc, &loc)?;
     let mut messages = Vec::new();
     let mut ids = Vec::new();
+    // Themes made on the fly are template revisions of their own, logged before the coding.
     for r in &theme_refs {
-        let template = Template::load(&tx)?;
+        let template = Template::load(&w)?;
         let id = match template.resolve(r) {
             Ok(t) => t.id,
             Err(_) if args.create => {
@@ -144,9 +153,9 @@ pub fn run_code(ctx: &mut Ctx, args: &CodeArgs) -> Result<()> {
                     rationale: Some(format!("created while coding {transcript}")),
                     prompted_by: None,
                 };
-                let outcome = revise::add(&tx, r, &NewTheme::default(), true, &meta)?;
+                let outcome = revise::add(&w, r, &NewTheme::default(), true, &meta)?;
                 messages.extend(outcome.messages);
-                Template::load(&tx)?.resolve(r)?.id
+                Template::load(&w)?.resolve(r)?.id
             }
             Err(e) => return Err(e),
         };
@@ -154,20 +163,29 @@ pub fn run_code(ctx: &mut Ctx, args: &CodeArgs) -> Result<()> {
             ids.push(id);
         }
     }
-    let stamp = Stamp::new(&tx, coder)?;
-    let template = Template::load(&tx)?;
-    for id in ids {
-        let label = template.get(id).map(|t| t.label()).unwrap_or_default();
-        let what = format!("{} {}", doc.name, loc.describe());
-        match coding::add(&tx, doc.id, id, span, args.memo.as_deref(), &stamp)? {
-            Added::New(_) => messages.push(format!("coded {what} with {label}")),
-            Added::Joined(n) => messages.push(format!(
-                "coded {what} with {label} (joined with {n} overlapping coding(s) of that theme)"
-            )),
-            Added::AlreadyCoded => messages.push(format!("{what} was already coded with {label}")),
+    let stamp = Stamp::new(&w, coder)?;
+    let template = Template::load(&w)?;
+    let what = format!("{} {}", doc.name, loc.describe());
+    let labels: Vec<String> = ids
+        .iter()
+        .map(|id| template.get(*id).map(|t| t.label()).unwrap_or_default())
+        .collect();
+    journal::record(&w, coder, |_| {
+        for (id, label) in ids.iter().zip(&labels) {
+            match coding::add(&w, doc.id, *id, span, args.memo.as_deref(), &stamp)? {
+                Added::New(_) => messages.push(format!("coded {what} with {label}")),
+                Added::Joined(n) => messages.push(format!(
+                    "coded {what} with {label} (joined with {n} overlapping coding(s) of that theme)"
+                )),
+                Added::AlreadyCoded => {
+                    messages.push(format!("{what} was already coded with {label}"))
+                }
+            }
         }
-    }
-    tx.commit()?;
+        let summary = format!("code {what} with {}", labels.join(", "));
+        Ok(((), LogEntry::new("code", Kind::Coding, summary)))
+    })?;
+    w.commit()?;
     for m in messages {
         ctx.info(m);
     }
@@ -177,35 +195,49 @@ pub fn run_code(ctx: &mut Ctx, args: &CodeArgs) -> Result<()> {
 
 pub fn run_uncode(ctx: &mut Ctx, args: &UncodeArgs) -> Result<()> {
     let (loc, theme_refs) = locator_and_themes(&args.at, &args.rest)?;
-    let conn = ctx.conn()?;
-    let tx = conn.transaction()?;
-    let doc = Doc::load(&tx, &args.transcript)?;
+    let coder = ctx.coder_name();
+    let w = ctx.write()?;
+    let doc = Doc::load(&w, &args.transcript)?;
     let span = locate(&doc, &loc)?;
-    let template = Template::load(&tx)?;
-    let mut messages = Vec::new();
-    for r in &theme_refs {
-        let t = template.resolve(r)?;
-        let n = coding::remove(&tx, doc.id, t.id, span)?;
-        if n == 0 {
-            return Err(Error::user(format!(
-                "{} {} is not coded with {}",
+    let template = Template::load(&w)?;
+    let themes = theme_refs
+        .iter()
+        .map(|r| template.resolve(r))
+        .collect::<Result<Vec<_>>>()?;
+    let coder = coder_id(&w, &coder)?;
+    let (messages, _) = journal::record(&w, coder, |_| {
+        let mut messages = Vec::new();
+        for t in &themes {
+            let n = coding::remove(&w, doc.id, t.id, span)?;
+            if n == 0 {
+                return Err(Error::user(format!(
+                    "{} {} is not coded with {}",
+                    doc.name,
+                    loc.describe(),
+                    t.label()
+                ))
+                .with_hint(format!(
+                    "run \"tana show {}\" to see its codings; nothing was changed",
+                    doc.name
+                )));
+            }
+            messages.push(format!(
+                "uncoded {} {} from {} ({n} coding(s) removed or trimmed; removed ones are archived)",
                 doc.name,
                 loc.describe(),
                 t.label()
-            ))
-            .with_hint(format!(
-                "run \"tana show {}\" to see its codings; nothing was changed",
-                doc.name
-            )));
+            ));
         }
-        messages.push(format!(
-            "uncoded {} {} from {} ({n} coding(s) removed or trimmed)",
+        let labels: Vec<String> = themes.iter().map(|t| t.label()).collect();
+        let summary = format!(
+            "uncode {} {} from {}",
             doc.name,
             loc.describe(),
-            t.label()
-        ));
-    }
-    tx.commit()?;
+            labels.join(", ")
+        );
+        Ok((messages, LogEntry::new("uncode", Kind::Coding, summary)))
+    })?;
+    w.commit()?;
     for m in messages {
         ctx.info(m);
     }

@@ -59,7 +59,7 @@ fn coder_table(conn: &rusqlite::Connection) -> Result<Table> {
                 (SELECT count(*) FROM coding x WHERE x.coder_id = c.id),
                 (SELECT count(DISTINCT transcript_id) FROM coding x WHERE x.coder_id = c.id),
                 (SELECT count(*) FROM memo m WHERE m.coder_id = c.id),
-                (SELECT count(*) FROM revision r WHERE r.coder_id = c.id),
+                (SELECT count(*) FROM revision r WHERE r.coder_id = c.id AND r.kind = 'template'),
                 (SELECT max(at) FROM (
                     SELECT max(created_at) AS at FROM coding WHERE coder_id = c.id
                     UNION ALL SELECT max(created_at) FROM memo WHERE coder_id = c.id

@@ -2,6 +2,7 @@
 
 use crate::cli::Ctx;
 use crate::error::{Error, Result};
+use crate::journal::Kind;
 use crate::project::setting;
 
 /// Show or change a project setting
@@ -53,11 +54,16 @@ pub fn run(ctx: &mut Ctx, args: &ConfigArgs) -> Result<()> {
                     allowed.join(" or ")
                 )));
             }
-            conn.execute(
-                "INSERT INTO setting (key, value) VALUES (?1, ?2)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (k, v),
-            )?;
+            let (k, v) = (*k, v.clone());
+            ctx.change("config", Kind::Project, |conn, _| {
+                conn.execute(
+                    "INSERT INTO setting (key, value) VALUES (?1, ?2)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value
+                     WHERE value IS NOT excluded.value",
+                    (k, &v),
+                )?;
+                Ok(((), format!("config {k} {v}")))
+            })?;
             ctx.info(format!("{k} = {v}"));
         }
     }

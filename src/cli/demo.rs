@@ -60,6 +60,7 @@ pub fn run(ctx: &mut Ctx, args: &DemoArgs) -> Result<()> {
                 .clone()
                 .unwrap_or_else(|| "demo".to_string()),
         ),
+        wait: ctx.global.wait,
     });
     inner.set_conn(conn, path.clone());
     let files: Vec<PathBuf> = transcripts().map(|(rel, _)| dir.join(rel)).collect();
@@ -124,6 +125,7 @@ pub fn run(ctx: &mut Ctx, args: &DemoArgs) -> Result<()> {
         project: Some(path.clone()),
         quiet: ctx.global.quiet,
         coder: None,
+        wait: ctx.global.wait,
     });
     let conn = project::open(&path)?;
     show.set_conn(conn, path.clone());

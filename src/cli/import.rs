@@ -7,8 +7,8 @@ use regex::Regex;
 use crate::cli::Ctx;
 use crate::error::{Error, Result};
 use crate::import::{attributes::parse_pair, import_file, ImportOptions};
+use crate::journal::Kind;
 use crate::output::count;
-use crate::project::coder_id;
 use crate::segment::TurnRule;
 
 /// Import transcripts (.txt, .md, .docx, .odt, .vtt, .srt, .csv) or a REFI-QDA project (.qdpx)
@@ -157,16 +157,27 @@ pub fn run(ctx: &mut Ctx, args: &ImportArgs) -> Result<()> {
         turns,
         columns: args.columns.iter().map(|c| c.trim().to_string()).collect(),
     };
-    let coder = ctx.coder_name();
     let quiet = ctx.global.quiet;
-    let conn = ctx.conn()?;
-    let tx = conn.transaction()?;
-    let coder = coder_id(&tx, &coder)?;
-    let mut done = Vec::new();
-    for file in &args.files {
-        done.push(import_file(&tx, file, &opts, coder)?);
-    }
-    tx.commit()?;
+    let (done, _) = ctx.change("import", Kind::Project, |conn, coder| {
+        let mut done = Vec::new();
+        for file in &args.files {
+            done.push(import_file(conn, file, &opts, coder)?);
+        }
+        let replaced = done.iter().filter(|d| d.replaced).count();
+        let names: Vec<&str> = done.iter().take(5).map(|d| d.name.as_str()).collect();
+        let summary = format!(
+            "import {} transcript(s){}: {}{}",
+            done.len(),
+            if replaced > 0 {
+                format!(" ({replaced} replaced)")
+            } else {
+                String::new()
+            },
+            names.join(", "),
+            if done.len() > 5 { ", …" } else { "" }
+        );
+        Ok((done, summary))
+    })?;
     if !quiet {
         let many = done.len() > 20;
         for d in done.iter().filter(|_| !many) {

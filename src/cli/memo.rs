@@ -2,9 +2,9 @@
 
 use crate::cli::Ctx;
 use crate::error::Result;
+use crate::journal::Kind;
 use crate::memo::{self, Filter, Target};
 use crate::output::{Format, Table};
-use crate::project::coder_id;
 use crate::template::Template;
 
 #[derive(Debug, clap::Subcommand)]
@@ -75,12 +75,10 @@ pub fn run_memo(ctx: &mut Ctx, cmd: &MemoCommand) -> Result<()> {
     match cmd {
         MemoCommand::Add(a) => {
             let target = Target::parse(&a.target)?;
-            let coder = ctx.coder_name();
-            let conn = ctx.conn()?;
-            let tx = conn.transaction()?;
-            let c = coder_id(&tx, &coder)?;
-            let id = memo::add(&tx, &target, &a.text, c)?;
-            tx.commit()?;
+            let (id, _) = ctx.change("memo", Kind::Project, |conn, coder| {
+                let id = memo::add(conn, &target, &a.text, coder)?;
+                Ok((id, format!("memo {id} on {}", a.target.trim())))
+            })?;
             ctx.info(format!("memo {id} added on {}", a.target.trim()));
             Ok(())
         }
@@ -116,12 +114,10 @@ pub fn run_memo(ctx: &mut Ctx, cmd: &MemoCommand) -> Result<()> {
 pub fn run_journal(ctx: &mut Ctx, args: &JournalArgs) -> Result<()> {
     match &args.command {
         Some(JournalCommand::Add(a)) => {
-            let coder = ctx.coder_name();
-            let conn = ctx.conn()?;
-            let tx = conn.transaction()?;
-            let c = coder_id(&tx, &coder)?;
-            let id = memo::journal_add(&tx, &a.text, &a.tag, c)?;
-            tx.commit()?;
+            let (id, _) = ctx.change("journal", Kind::Project, |conn, coder| {
+                let id = memo::journal_add(conn, &a.text, &a.tag, coder)?;
+                Ok((id, format!("journal entry {id}")))
+            })?;
             ctx.info(format!("journal entry {id} added"));
             Ok(())
         }

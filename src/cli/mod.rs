@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use rusqlite::Connection;
 
 use crate::error::{Error, Result};
+use crate::journal;
 use crate::project;
 
 mod attr;
@@ -21,6 +22,7 @@ mod export;
 mod freq;
 mod import;
 mod init;
+mod log;
 mod memo;
 mod quotes;
 mod review;
@@ -59,6 +61,9 @@ pub struct GlobalArgs {
     /// show only this coder's work
     #[arg(long, global = true, value_name = "NAME")]
     pub coder: Option<String>,
+    /// How long to wait for another tana writing to the project before giving up
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 30.0)]
+    pub wait: f64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -93,6 +98,8 @@ pub enum Command {
     Codebook(codebook::CodebookArgs),
     Export(export::ExportArgs),
     Config(config::ConfigArgs),
+    Log(log::LogArgs),
+    Undo(log::UndoArgs),
     Demo(demo::DemoArgs),
 }
 
@@ -122,10 +129,59 @@ impl Ctx {
                 .map(PathBuf::from);
             let cwd = std::env::current_dir().map_err(|e| Error::io(&PathBuf::from("."), e))?;
             let path = project::discover(self.global.project.as_deref(), env.as_deref(), &cwd)?;
-            self.conn = Some(project::open(&path)?);
+            self.conn = Some(project::open_waiting(&path, self.wait()?)?);
             self.path = Some(path);
         }
         Ok(self.conn.as_mut().expect("opened above"))
+    }
+
+    /// `--wait` as a duration.
+    fn wait(&self) -> Result<std::time::Duration> {
+        let w = self.global.wait;
+        if !w.is_finite() || !(0.0..=86_400.0).contains(&w) {
+            return Err(
+                Error::usage(format!("--wait {w} is not a number of seconds"))
+                    .with_hint("give a number from 0 to 86400, e.g. --wait 60"),
+            );
+        }
+        Ok(std::time::Duration::from_secs_f64(w))
+    }
+
+    /// Start a change to the project: the write lock is taken now, and the change commits
+    /// only if it logged something (see [`project::Write`]).
+    pub fn write(&mut self) -> Result<project::Write<'_>> {
+        self.conn()?;
+        let path = self.path.as_deref().expect("opened above");
+        project::Write::begin(self.conn.as_ref().expect("opened above"), path)
+    }
+
+    /// Make one change to the project as the current coder: take the write lock, journal what
+    /// `work` does (it returns a value and the change's one-line summary), and commit it as
+    /// one entry of the change log. Returns the value and the change's id, None when `work`
+    /// changed nothing (then nothing at all is written).
+    pub fn change<T>(
+        &mut self,
+        op: &str,
+        kind: journal::Kind,
+        work: impl FnOnce(&Connection, i64) -> Result<(T, String)>,
+    ) -> Result<(T, Option<i64>)> {
+        let name = self.coder_name();
+        let w = self.write()?;
+        let coder = project::coder_id(&w, &name)?;
+        let (value, id) = journal::record(&w, coder, |_| {
+            let (value, summary) = work(&w, coder)?;
+            Ok((value, journal::LogEntry::new(op, kind, summary)))
+        })?;
+        w.commit()?;
+        Ok((value, id))
+    }
+
+    /// Close the project, reporting what SQLite could not finish.
+    fn close(&mut self) -> Result<()> {
+        match (self.conn.take(), &self.path) {
+            (Some(conn), Some(path)) => project::close(conn, path),
+            _ => Ok(()),
+        }
     }
 
     /// The project file, once opened.
@@ -203,7 +259,15 @@ pub fn main() -> i32 {
         }
     };
     let mut ctx = Ctx::new(cli.global.clone());
-    let result = run(&mut ctx, &cli.command).and_then(|()| ctx.out.flush().map_err(Error::from));
+    let result = run(&mut ctx, &cli.command)
+        .and_then(|()| ctx.out.flush().map_err(Error::from))
+        .and_then(|()| ctx.close());
+    // A SQLite error anywhere that says the file is damaged or busy is put in the
+    // researcher's words, naming the file.
+    let result = match (&ctx.path, result) {
+        (Some(path), Err(e)) => Err(project::classify_error(path, e)),
+        (_, r) => r,
+    };
     match result {
         Ok(()) => 0,
         Err(e) if e.is_broken_pipe() => 0,
@@ -242,6 +306,8 @@ fn run(ctx: &mut Ctx, command: &Command) -> Result<()> {
         Command::Codebook(a) => codebook::run(ctx, a),
         Command::Export(a) => export::run(ctx, a),
         Command::Config(a) => config::run(ctx, a),
+        Command::Log(a) => log::run_log(ctx, a),
+        Command::Undo(a) => log::run_undo(ctx, a),
         Command::Demo(a) => demo::run(ctx, a),
     }
 }

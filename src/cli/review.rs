@@ -5,8 +5,8 @@ use serde_json::Value;
 use crate::cli::Ctx;
 use crate::coding::shorten;
 use crate::error::Result;
+use crate::journal::Kind;
 use crate::output::{Format, Table};
-use crate::project::coder_id;
 use crate::template::review;
 
 /// List what must be re-read or re-coded after template revisions
@@ -64,7 +64,6 @@ pub struct AssignArgs {
 }
 
 pub fn run(ctx: &mut Ctx, args: &ReviewArgs) -> Result<()> {
-    let coder = ctx.coder_name();
     match &args.command {
         None => {
             let entries = review::list(ctx.conn()?, args.all, args.transcript.as_deref())?;
@@ -131,11 +130,10 @@ pub fn run(ctx: &mut Ctx, args: &ReviewArgs) -> Result<()> {
             t.write(ctx.out(), args.format)
         }
         Some(ReviewCommand::Done(a)) => {
-            let conn = ctx.conn()?;
-            let tx = conn.transaction()?;
-            let c = coder_id(&tx, &coder)?;
-            let (closed, open) = review::done(&tx, &a.transcript, a.theme.as_deref(), c)?;
-            tx.commit()?;
+            let ((closed, open), _) = ctx.change("review-done", Kind::Coding, |conn, c| {
+                let r = review::done(conn, &a.transcript, a.theme.as_deref(), c)?;
+                Ok((r, format!("review done {}", a.transcript)))
+            })?;
             ctx.info(format!(
                 "closed {closed} entr{} for {}",
                 if closed == 1 { "y" } else { "ies" },
@@ -154,11 +152,13 @@ pub fn run(ctx: &mut Ctx, args: &ReviewArgs) -> Result<()> {
             Ok(())
         }
         Some(ReviewCommand::Assign(a)) => {
-            let conn = ctx.conn()?;
-            let tx = conn.transaction()?;
-            let c = coder_id(&tx, &coder)?;
-            let messages = review::assign(&tx, &a.target, &a.themes, c)?;
-            tx.commit()?;
+            let (messages, _) = ctx.change("review-assign", Kind::Coding, |conn, c| {
+                let m = review::assign(conn, &a.target, &a.themes, c)?;
+                Ok((
+                    m,
+                    format!("review assign {} to {}", a.target, a.themes.join(", ")),
+                ))
+            })?;
             for m in messages {
                 ctx.info(m);
             }

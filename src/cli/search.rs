@@ -97,12 +97,15 @@ pub fn run(ctx: &mut Ctx, args: &SearchArgs) -> Result<()> {
         }
         return t.write(ctx.out(), args.format);
     }
-    // Bring the index up to date first (new or re-imported transcripts).
-    let tx = conn.transaction()?;
-    let indexed = sync(&tx)?;
-    tx.commit()?;
-    if indexed > 1000 {
-        ctx.info(format!("indexed {indexed} new segments for search"));
+    // Bring the index up to date first (new or re-imported transcripts). Only then is a
+    // write lock needed: a search of an indexed project only reads.
+    if crate::search::pending(conn)? {
+        let w = ctx.write()?;
+        let indexed = sync(&w)?;
+        w.commit_always()?;
+        if indexed > 1000 {
+            ctx.info(format!("indexed {indexed} new segments for search"));
+        }
     }
     let conn = ctx.conn()?;
     let opts = SearchOptions {

@@ -59,11 +59,10 @@ pub fn run(ctx: &mut Ctx, args: &SheetArgs) -> Result<()> {
             let bytes = std::fs::read(&a.file).map_err(|e| Error::io(&a.file, e))?;
             let text = crate::text::decode(&bytes)
                 .map_err(|p| Error::user(format!("{}: {}", a.file.display(), p.describe())))?;
-            let conn = ctx.conn()?;
-            let tx = conn.transaction()?;
-            let me_id = coder_id(&tx, &me)?;
+            let w = ctx.write()?;
+            let me_id = coder_id(&w, &me)?;
             let report =
-                sheet::apply(&tx, &text, me_id, &me, a.new_themes).map_err(|e| match e {
+                sheet::apply(&w, &text, me_id, &me, a.new_themes).map_err(|e| match e {
                     Error::User { message, hint } => Error::User {
                         message: format!("{}: {message}", a.file.display()),
                         hint,
@@ -72,9 +71,9 @@ pub fn run(ctx: &mut Ctx, args: &SheetArgs) -> Result<()> {
                 })?;
             let changes = report.added.len() + report.removed.len() + report.memos.len();
             if a.dry_run {
-                drop(tx);
+                drop(w);
             } else {
-                tx.commit()?;
+                w.commit()?;
             }
             for t in &report.created_themes {
                 ctx.info(format!("+ theme {t}"));

@@ -75,7 +75,7 @@ fn report(conn: &rusqlite::Connection) -> Result<String> {
     )
     .ok();
     let revisions_since: i64 = conn.query_row(
-        "SELECT count(*) FROM revision WHERE id > ifnull((SELECT revision_id FROM template_version ORDER BY id DESC LIMIT 1), 0)",
+        "SELECT count(*) FROM revision WHERE kind = 'template' AND id > ifnull((SELECT revision_id FROM template_version ORDER BY id DESC LIMIT 1), 0)",
         [],
         |r| r.get(0),
     )?;

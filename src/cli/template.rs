@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use crate::cli::Ctx;
 use crate::error::{Error, Result};
 use crate::export::{template_table, theme_counts};
+use crate::journal::Kind;
 use crate::model::{Origin, ThemeKind};
 use crate::output::{Format, Table};
 use crate::project::coder_id;
@@ -189,13 +190,11 @@ fn show_version(ctx: &mut Ctx, name: &str, format: Format) -> Result<()> {
 }
 
 fn save(ctx: &mut Ctx, a: &SaveArgs) -> Result<()> {
-    let coder = ctx.coder_name();
-    let conn = ctx.conn()?;
-    let tx = conn.transaction()?;
-    let coder = coder_id(&tx, &coder)?;
-    version::save(&tx, &a.name, a.note.as_deref(), coder)?;
-    let n = Template::load(&tx)?.themes.len();
-    tx.commit()?;
+    let (n, _) = ctx.change("save", Kind::Project, |conn, coder| {
+        version::save(conn, &a.name, a.note.as_deref(), coder)?;
+        let n = Template::load(conn)?.themes.len();
+        Ok((n, format!("template save {} ({n} themes)", a.name.trim())))
+    })?;
     ctx.info(format!(
         "saved the template ({n} themes) as version {}",
         a.name.trim()
@@ -310,11 +309,9 @@ fn edit(ctx: &mut Ctx, a: &EditArgs) -> Result<()> {
         None => open_editor(&original)?,
     };
     let items = crate::template::edit::parse(&text)?;
-    let conn = ctx.conn()?;
-    let tx = conn.transaction()?;
-    let plan = crate::template::edit::plan(&tx, &template, items)?;
+    // Plan and ask without holding the write lock; then plan again under it.
+    let plan = crate::template::edit::plan(ctx.conn()?, &template, items.clone())?;
     if plan.changes.is_empty() {
-        drop(tx);
         ctx.info("no changes to the template");
         return Ok(());
     }
@@ -329,13 +326,22 @@ fn edit(ctx: &mut Ctx, a: &EditArgs) -> Result<()> {
             Error::user("nothing was changed").with_hint("add --yes to apply without asking")
         );
     }
+    let w = ctx.write()?;
+    let template = Template::load(&w)?;
+    let again = crate::template::edit::plan(&w, &template, items)?;
+    if again.changes != plan.changes {
+        return Err(Error::user(
+            "the template changed while you were deciding; nothing was changed",
+        )
+        .with_hint("run \"tana template edit\" again"));
+    }
     let meta = revise::Meta {
-        coder: coder_id(&tx, &coder)?,
+        coder: coder_id(&w, &coder)?,
         rationale: a.why.clone(),
         prompted_by: None,
     };
-    let outcome = crate::template::edit::apply(&tx, &template, &plan, &meta)?;
-    tx.commit()?;
+    let outcome = crate::template::edit::apply(&w, &template, &again, &meta)?;
+    w.commit()?;
     for m in &outcome.messages {
         ctx.info(m);
     }
@@ -498,19 +504,18 @@ fn import(ctx: &mut Ctx, a: &ImportArgs) -> Result<()> {
         );
     }
     let coder = ctx.coder_name();
-    let conn = ctx.conn()?;
-    let tx = conn.transaction()?;
+    let w = ctx.write()?;
     let meta = revise::Meta {
-        coder: coder_id(&tx, &coder)?,
+        coder: coder_id(&w, &coder)?,
         rationale: Some(format!("imported from {}", a.file.display())),
         prompted_by: None,
     };
-    let (outcome, report) = revise::import_outline(&tx, &items, &meta)?;
+    let (outcome, report) = revise::import_outline(&w, &items, &meta)?;
     if report.added.is_empty() {
         // Nothing added: no revision worth keeping in the log.
-        drop(tx);
+        drop(w);
     } else {
-        tx.commit()?;
+        w.commit()?;
     }
     for m in &outcome.messages {
         ctx.info(m);

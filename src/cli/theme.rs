@@ -274,13 +274,13 @@ pub fn run(ctx: &mut Ctx, cmd: &ThemeCommand) -> Result<()> {
         }
     }
     let coder = ctx.coder_name();
-    let conn = ctx.conn()?;
-    let tx = conn.transaction()?;
+    let w = ctx.write()?;
+    let tx = &*w;
     let meta = Meta {
-        coder: coder_id(&tx, &coder)?,
+        coder: coder_id(tx, &coder)?,
         rationale: why.why.clone(),
         prompted_by: match &why.prompted_by {
-            Some(p) => Some(check_prompted_by(&tx, p)?),
+            Some(p) => Some(check_prompted_by(tx, p)?),
             None => None,
         },
     };
@@ -303,9 +303,9 @@ pub fn run(ctx: &mut Ctx, cmd: &ThemeCommand) -> Result<()> {
                     ..a.fields.to_fields()
                 },
             };
-            revise::add(&tx, &a.path, &new, a.parents, &meta)?
+            revise::add(tx, &a.path, &new, a.parents, &meta)?
         }
-        ThemeCommand::Rename(a) => revise::rename(&tx, &a.theme, &a.name, &meta)?,
+        ThemeCommand::Rename(a) => revise::rename(tx, &a.theme, &a.name, &meta)?,
         ThemeCommand::Redefine(a) => {
             let fields = a.fields.to_fields();
             let scope = match (a.broaden, a.narrow) {
@@ -313,7 +313,7 @@ pub fn run(ctx: &mut Ctx, cmd: &ThemeCommand) -> Result<()> {
                 (_, true) => Some(Scope::Narrow),
                 _ => None,
             };
-            revise::redefine(&tx, &a.theme, &fields, scope, &meta)?
+            revise::redefine(tx, &a.theme, &fields, scope, &meta)?
         }
         ThemeCommand::Move(a) => {
             let dest = match &a.under {
@@ -325,23 +325,26 @@ pub fn run(ctx: &mut Ctx, cmd: &ThemeCommand) -> Result<()> {
                 (_, Some(x)) => Anchor::After(x.clone()),
                 _ => Anchor::End,
             };
-            revise::move_theme(&tx, &a.theme, &dest, &anchor, &meta)?
+            revise::move_theme(tx, &a.theme, &dest, &anchor, &meta)?
         }
-        ThemeCommand::Merge(a) => revise::merge(&tx, &a.themes, &a.into, &meta)?,
-        ThemeCommand::Split(a) => revise::split(&tx, &a.theme, &a.into, &meta)?,
+        ThemeCommand::Merge(a) => revise::merge(tx, &a.themes, &a.into, &meta)?,
+        ThemeCommand::Split(a) => revise::split(tx, &a.theme, &a.into, &meta)?,
         ThemeCommand::Delete(a) => {
             let how = match (&a.reassign_to, a.uncode) {
                 (Some(t), _) => OnDelete::ReassignTo(t.clone()),
                 (_, true) => OnDelete::Uncode,
                 _ => OnDelete::Nothing,
             };
-            revise::delete(&tx, &a.theme, &how, a.with_subthemes, &meta)?
+            revise::delete(tx, &a.theme, &how, a.with_subthemes, &meta)?
         }
-        ThemeCommand::Restore(a) => revise::restore(&tx, &a.theme, &meta)?,
-        ThemeCommand::Integrate(a) => revise::integrate(&tx, &a.theme, &a.with, &meta)?,
-        ThemeCommand::Undo(_) => revise::undo(&tx, &meta)?,
+        ThemeCommand::Restore(a) => revise::restore(tx, &a.theme, &meta)?,
+        ThemeCommand::Integrate(a) => revise::integrate(tx, &a.theme, &a.with, &meta)?,
+        ThemeCommand::Undo(_) => revise::undo(tx, &meta)?,
     };
-    tx.commit()?;
+    if !w.commit()? {
+        ctx.info("nothing changed");
+        return Ok(());
+    }
     for m in &outcome.messages {
         ctx.info(m);
     }

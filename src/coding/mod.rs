@@ -418,6 +418,10 @@ pub fn add(
     }
     let joined_memo = (!memos.is_empty()).then(|| memos.join("\n"));
     let inside = overlapping.len() == 1 && start == overlapping[0].1 && end == overlapping[0].2;
+    if inside && joined_memo == overlapping[0].3 {
+        // Nothing to change: the span is coded already, and any memo is there.
+        return Ok(Added::AlreadyCoded);
+    }
     // A joined coding is partly manual work now: it no longer belongs to an autocode batch.
     conn.execute(
         "UPDATE coding SET start = ?2, end = ?3, memo = ?4,
@@ -426,7 +430,11 @@ pub fn add(
         params![keep, start as i64, end as i64, joined_memo, inside],
     )?;
     for (id, ..) in &overlapping[1..] {
-        conn.execute("DELETE FROM coding WHERE id = ?1", [id])?;
+        crate::journal::archive_coding(
+            conn,
+            *id,
+            "joined with an overlapping coding of the same theme",
+        )?;
     }
     Ok(if inside {
         Added::AlreadyCoded
@@ -435,8 +443,8 @@ pub fn add(
     })
 }
 
-/// Remove a theme from a span: codings inside it go, codings that stick out are trimmed (or
-/// split in two). Returns how many codings were touched.
+/// Remove a theme from a span: codings inside it go to the archive, codings that stick out are
+/// trimmed (or split in two). Returns how many codings were touched.
 pub fn remove(conn: &Connection, transcript: i64, theme: i64, span: Span) -> Result<usize> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, start, end, memo, coder_id, created_at, version_id FROM coding
@@ -464,7 +472,7 @@ pub fn remove(conn: &Connection, transcript: i64, theme: i64, span: Span) -> Res
         let right = *e > span.end;
         match (left, right) {
             (false, false) => {
-                conn.execute("DELETE FROM coding WHERE id = ?1", [id])?;
+                crate::journal::archive_coding(conn, *id, "uncoded")?;
             }
             (true, false) => {
                 conn.execute(

@@ -15,7 +15,8 @@ pub fn set(conn: &Connection, transcript: i64, key: &str, value: &str) -> Result
     }
     conn.execute(
         "INSERT INTO attribute (transcript_id, key, value) VALUES (?1, ?2, ?3)
-         ON CONFLICT (transcript_id, key) DO UPDATE SET value = excluded.value",
+         ON CONFLICT (transcript_id, key) DO UPDATE SET value = excluded.value
+         WHERE value IS NOT excluded.value",
         (transcript, key, value.trim()),
     )?;
     Ok(())

@@ -673,6 +673,9 @@ struct Sink<'t> {
     unknown_codes: usize,
     outside: Vec<String>,
     report: QdpxReport,
+    /// The import is the new project's first change in its log (the codebook a template
+    /// revision of its own, logged between its parts).
+    journal: Option<crate::journal::Journal>,
 }
 
 impl<'t> Sink<'t> {
@@ -695,7 +698,21 @@ impl<'t> Sink<'t> {
             unknown_codes: 0,
             outside: Vec::new(),
             report: QdpxReport::default(),
+            journal: Some(crate::journal::Journal::begin(tx)?),
         })
+    }
+
+    /// Log what the import wrote so far as one change.
+    fn log(&mut self) -> Result<()> {
+        if let Some(j) = self.journal.take() {
+            let entry = crate::journal::LogEntry::new(
+                "import-qdpx",
+                crate::journal::Kind::Project,
+                format!("import {}", self.file),
+            );
+            j.finish(self.tx, &entry, self.me)?;
+        }
+        Ok(())
     }
 
     fn set_origin(&mut self, origin: &str) {
@@ -731,7 +748,9 @@ impl<'t> Sink<'t> {
             rationale: Some(format!("imported from {}", self.file)),
             prompted_by: None,
         };
+        self.log()?;
         revise::import_outline(self.tx, &codebook.items, &meta)?;
+        self.journal = Some(crate::journal::Journal::begin(self.tx)?);
         let template = crate::template::Template::load(self.tx)?;
         for (guid, path) in &state.paths {
             let parts: Vec<&str> = path.iter().map(String::as_str).collect();
@@ -1184,6 +1203,7 @@ impl<'t> Sink<'t> {
         }
         report.coders =
             tx.query_row("SELECT count(*) FROM coder", [], |r| r.get::<_, i64>(0))? as usize;
+        self.log()?;
         Ok(report)
     }
 }
@@ -1316,6 +1336,8 @@ mod tests {
             for (i, t) in texts.iter().enumerate() {
                 crate::import::import_text(&conn, &format!("P{i}"), t, None, "txt", &opts, me).unwrap();
             }
+            conn.execute_batch("BEGIN").unwrap();
+            let journal = crate::journal::Journal::begin(&conn).unwrap();
             for (doc, a, b, theme, who) in &spans {
                 let name = format!("P{}", doc.index(texts.len()));
                 let d = crate::coding::Doc::load(&conn, &name).unwrap();
@@ -1325,6 +1347,9 @@ mod tests {
                 let stamp = Stamp { coder: if *who { me } else { other }, at: now(), version: None };
                 crate::coding::add(&conn, d.id, theme_ids[theme.index(theme_ids.len())], Span { start: x, end: y }, None, &stamp).unwrap();
             }
+            let entry = crate::journal::LogEntry::new("code", crate::journal::Kind::Coding, "test");
+            journal.finish(&conn, &entry, me).unwrap();
+            conn.execute_batch("COMMIT").unwrap();
             let qdpx = dir.path().join("a.qdpx");
             crate::output::write_atomically(&qdpx, |w| {
                 super::super::export::write_qdpx(&conn, "a", w).map(|_| ())

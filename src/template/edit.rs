@@ -6,10 +6,10 @@ use std::collections::{HashMap, HashSet};
 use rusqlite::{params, Connection};
 use serde_json::json;
 
-use super::journal::LogEntry;
 use super::revise::{Meta, Outcome};
 use super::{insert_theme, NewTheme, Template};
 use crate::error::{Error, Result};
+use crate::journal::LogEntry;
 
 /// The outline a researcher edits.
 pub fn render(template: &Template) -> String {

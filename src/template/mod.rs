@@ -11,7 +11,6 @@ use crate::project::now;
 use crate::text::edit_distance;
 
 pub mod edit;
-pub mod journal;
 pub mod outline;
 pub mod review;
 pub mod revise;

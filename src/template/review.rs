@@ -214,7 +214,13 @@ pub fn assign(
                     |r| r.get(0),
                 )?;
                 if overlapping > 0 {
-                    conn.execute("DELETE FROM coding WHERE id = ?1", params![coding])?;
+                    if let Some(c) = coding {
+                        crate::journal::archive_coding(
+                            conn,
+                            c,
+                            "joined with an overlapping coding when assigned",
+                        )?;
+                    }
                     crate::coding::add(conn, transcript, first.id, span, memo.as_deref(), &stamp)?;
                 }
                 for t in rest {

@@ -8,10 +8,10 @@ use std::collections::BTreeSet;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 
-use super::journal::{last_undoable, revert, Journal, LogEntry};
 use super::version::{ensure_t0, latest_version};
 use super::{add_path, insert_theme, NewTheme, Template};
 use crate::error::{Error, Result};
+use crate::journal::{self, Journal, Kind, LogEntry};
 use crate::model::{Origin, Theme, ThemeFields, ThemeKind};
 use crate::project::{now, setting};
 
@@ -84,11 +84,15 @@ where
     let journal = Journal::begin(conn)?;
     let (mut entry, messages) = work(&journal)?;
     entry.op = op.to_string();
+    entry.kind = Kind::Template;
+    if entry.summary.is_none() {
+        entry.summary = messages.first().cloned();
+    }
     entry.rationale = meta.rationale.clone();
     entry.prompted_by = meta.prompted_by.clone();
     let id = journal.finish(conn, &entry, meta.coder)?;
     Ok(Outcome {
-        revision: id,
+        revision: id.unwrap_or(0),
         messages,
     })
 }
@@ -185,21 +189,6 @@ fn queue_codings(
         add_review(conn, &entry, revision)?;
     }
     Ok(rows.len())
-}
-
-/// Move a coding row into the archive.
-fn archive(conn: &Connection, coding: i64, reason: &str, revision: i64) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO coding_archive (coding_id, transcript_id, theme_id, start, end, memo, coder_id,
-                                     created_at, version_id, reason, revision_id, archived_at)
-         SELECT id, transcript_id, theme_id, start, end, memo, coder_id, created_at, version_id,
-                ?2, ?3, ?4
-         FROM coding WHERE id = ?1",
-    )?
-    .execute(params![coding, reason, revision, now()])?;
-    conn.prepare_cached("DELETE FROM coding WHERE id = ?1")?
-        .execute([coding])?;
-    Ok(())
 }
 
 /// Join overlapping codings of one theme (after codings were re-pointed to it). The earliest
@@ -1013,11 +1002,10 @@ pub fn delete(
                         .query_map([d], |r| r.get(0))?
                         .collect::<rusqlite::Result<_>>()?;
                     for id in ids {
-                        archive(
+                        journal::archive_coding(
                             conn,
                             id,
                             &format!("uncoded when {} was deleted", t.label()),
-                            j.id,
                         )?;
                     }
                 }
@@ -1211,45 +1199,22 @@ pub fn integrate(conn: &Connection, theme: &str, with: &[String], meta: &Meta) -
     })
 }
 
-/// Revert the last revision that has not been undone, exactly.
+/// Revert the last template revision that has not been undone, exactly (`theme undo`: the
+/// change log's undo, walking back template revisions only).
 pub fn undo(conn: &Connection, meta: &Meta) -> Result<Outcome> {
-    let Some((target, op)) = last_undoable(conn)? else {
-        return Err(Error::user("there is no revision to undo"));
-    };
-    let summary: (String, String) = conn.query_row(
-        "SELECT themes, created_at FROM revision WHERE id = ?1",
-        [target],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+    let done = journal::undo(
+        conn,
+        None,
+        Some(Kind::Template),
+        meta.coder,
+        meta.rationale.clone(),
     )?;
-    let themes: Value = serde_json::from_str(&summary.0).unwrap_or(Value::Null);
-    let names: Vec<String> = themes
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|t| t["path"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
-    let unchecked = Meta {
-        rationale: meta
-            .rationale
-            .clone()
-            .or(Some(format!("undo of revision {target}"))),
-        ..meta.clone()
-    };
-    revision(conn, &unchecked, "undo", |_| {
-        let rows = revert(conn, target).map_err(super::journal::friendly_fk)?;
-        Ok((
-            LogEntry {
-                themes,
-                undoes: Some(target),
-                ..Default::default()
-            },
-            vec![format!(
-                "undid revision {target} ({op} {}): {rows} change(s) reverted",
-                names.join(", ")
-            )],
-        ))
+    Ok(Outcome {
+        revision: done.id,
+        messages: vec![format!(
+            "undid revision {} ({}): {} change(s) reverted",
+            done.target, done.what, done.rows
+        )],
     })
 }
 

@@ -296,7 +296,7 @@ pub fn log(conn: &Connection, after: i64, upto: Option<i64>) -> Result<Vec<LogRo
         "SELECT r.id, r.op, r.themes, r.before, r.after, r.rationale, r.prompted_by, c.name,
                 r.created_at, r.undoes, (SELECT min(u.id) FROM revision u WHERE u.undoes = r.id)
          FROM revision r JOIN coder c ON c.id = r.coder_id
-         WHERE r.id > ?1 AND (?2 IS NULL OR r.id <= ?2) ORDER BY r.id",
+         WHERE r.kind = 'template' AND r.id > ?1 AND (?2 IS NULL OR r.id <= ?2) ORDER BY r.id",
     )?;
     let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str::<Value>(&s).ok());
     let rows = stmt.query_map(params![after, upto], |r| {

@@ -181,11 +181,11 @@ fn uncode_removes_or_trims_codings() {
     ]);
     assert!(quotes_csv(&env, "Vague targets")
         .contains(",40,83,\"Honestly, nobody could tell me the target. \","));
-    assert_snapshot!(env.run(&["uncode", "P01", "2", "Trust"]), @r"
+    assert_snapshot!(env.run(&["uncode", "P01", "2", "Trust"]), @"
     exit: 0
     --- stdout
     --- stderr
-    uncoded P01 segment 2 from 3 Trust (1 coding(s) removed or trimmed)
+    uncoded P01 segment 2 from 3 Trust (1 coding(s) removed or trimmed; removed ones are archived)
     ");
     assert_snapshot!(env.run(&["uncode", "P01", "2", "Trust"]), @r#"
     exit: 1

@@ -67,14 +67,14 @@ fn add_is_logged_saves_t0_and_flags_coded_transcripts() {
     --- stderr
     added 1.3 Peer learning (Awareness gap/Peer learning)
     3 transcript(s) coded earlier flagged for re-reading (tana review)
-    logged as revision 2
+    logged as revision 5
     ");
     assert_snapshot!(last_log(&env), @"add | P01 learns from colleagues | P01:4 | 1.3 Awareness gap/Peer learning");
     assert_snapshot!(env.ok(&["review", "--format", "csv"]), @"
     entry,transcript,segment,theme,text,to do,reason,revision,status,start,end
-    #1,P01,,1.3 Peer learning,,re-read,new theme 1.3 Peer learning: re-read for it,2 (add),open,,
-    #2,P02,,1.3 Peer learning,,re-read,new theme 1.3 Peer learning: re-read for it,2 (add),open,,
-    #3,P03,,1.3 Peer learning,,re-read,new theme 1.3 Peer learning: re-read for it,2 (add),open,,
+    #1,P01,,1.3 Peer learning,,re-read,new theme 1.3 Peer learning: re-read for it,5 (add),open,,
+    #2,P02,,1.3 Peer learning,,re-read,new theme 1.3 Peer learning: re-read for it,5 (add),open,,
+    #3,P03,,1.3 Peer learning,,re-read,new theme 1.3 Peer learning: re-read for it,5 (add),open,,
     ");
     // T0 holds the a priori themes only.
     assert_snapshot!(env.ok(&["template", "--version", "T0"]), @"
@@ -93,7 +93,7 @@ fn rename_keeps_every_coding() {
     --- stdout
     --- stderr
     renamed 1.1.1 Vague targets to "Symbolic targets"
-    logged as revision 2
+    logged as revision 5
     "#);
     assert_eq!(
         before.replace("Vague targets", "Symbolic targets"),
@@ -129,13 +129,13 @@ fn redefine_broadens_or_narrows_with_review_entries() {
     ]);
     assert_snapshot!(env.ok(&["review", "--format", "csv"]), @r#"
     entry,transcript,segment,theme,text,to do,reason,revision,status,start,end
-    #1,P01,,3 Trust,,re-read,3 Trust broadened: re-read for it,2 (redefine),open,,
-    #4,P01,2,1.1.2 Concrete targets,tell me the target. It is all slogans,confirm coding,1.1.2 Concrete targets narrowed: confirm this coding still fits,3 (redefine),open,63,100
-    #2,P02,,3 Trust,,re-read,3 Trust broadened: re-read for it,2 (redefine),open,,
+    #1,P01,,3 Trust,,re-read,3 Trust broadened: re-read for it,5 (redefine),open,,
+    #4,P01,2,1.1.2 Concrete targets,tell me the target. It is all slogans,confirm coding,1.1.2 Concrete targets narrowed: confirm this coding still fits,6 (redefine),open,63,100
+    #2,P02,,3 Trust,,re-read,3 Trust broadened: re-read for it,5 (redefine),open,,
     #5,P02,2,1.1.2 Concrete targets,"Net zero by 2040, and 60% recycled content by 2028.
 
-    It is on every slide.",confirm coding,1.1.2 Concrete targets narrowed: confirm this coding still fits,3 (redefine),open,40,114
-    #3,P03,,3 Trust,,re-read,3 Trust broadened: re-read for it,2 (redefine),open,,
+    It is on every slide.",confirm coding,1.1.2 Concrete targets narrowed: confirm this coding still fits,6 (redefine),open,40,114
+    #3,P03,,3 Trust,,re-read,3 Trust broadened: re-read for it,5 (redefine),open,,
     "#);
     assert!(env
         .ok(&["codebook", "--format", "csv"])
@@ -170,7 +170,7 @@ fn move_recomputes_numbers_and_roll_up_and_refuses_its_own_subtree() {
     --- stdout
     --- stderr
     moved 1.2 Training to 2.1
-    logged as revision 2
+    logged as revision 5
     ");
     assert_eq!(
         before.replace("Awareness gap/Training", "Customers/Training"),
@@ -210,7 +210,7 @@ fn merge_unites_codings_joins_overlaps_and_moves_subthemes() {
     --- stderr
     added 1.1.1 Targets named as the merged theme
     merged 1.1.1 Vague targets, 1.1.2 Concrete targets into 1.1.1 Targets named: 3 coding(s) moved, 1 joined with overlapping codings (archived, restorable)
-    logged as revision 3
+    logged as revision 7
     ");
     assert_snapshot!(codings(&env), @"
     P01 Awareness gap/Knowing the targets/Targets named 50:100
@@ -248,13 +248,13 @@ fn split_queues_codings_and_assign_distributes_them() {
     split 1.1.2 Concrete targets into 1.1.3 Numbers, 1.1.4 Dates
     2 coding(s) queued for assignment: tana review, then tana review assign
     1.1.2 Concrete targets stays until its codings are assigned; then delete it with "tana theme delete"
-    logged as revision 2
+    logged as revision 5
     "#);
     assert_snapshot!(env.ok(&["review"]), @r#"
      entry   transcript   segment   theme                    text                                         to do           reason                                                                             revision    status
     ────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────
-     #1      P01                2   1.1.2 Concrete targets   "tell me the target. It is all slogans"      assign coding   1.1.2 Concrete targets split into 1.1.3 Numbers, 1.1.4 Dates: assign this coding   2 (split)   open
-     #2      P02                2   1.1.2 Concrete targets   "Net zero by 2040, and 60% recycled cont…"   assign coding   1.1.2 Concrete targets split into 1.1.3 Numbers, 1.1.4 Dates: assign this coding   2 (split)   open
+     #1      P01                2   1.1.2 Concrete targets   "tell me the target. It is all slogans"      assign coding   1.1.2 Concrete targets split into 1.1.3 Numbers, 1.1.4 Dates: assign this coding   5 (split)   open
+     #2      P02                2   1.1.2 Concrete targets   "Net zero by 2040, and 60% recycled cont…"   assign coding   1.1.2 Concrete targets split into 1.1.3 Numbers, 1.1.4 Dates: assign this coding   5 (split)   open
     "#);
     assert_snapshot!(env.run(&["review", "assign", "P02:2", "Numbers", "Dates"]), @"
     exit: 0
@@ -279,10 +279,10 @@ fn split_queues_codings_and_assign_distributes_them() {
     ");
     assert_snapshot!(env.ok(&["review", "--all", "--format", "csv"]), @r#"
     entry,transcript,segment,theme,text,to do,reason,revision,status,start,end
-    #1,P01,2,1.1.2 Concrete targets,tell me the target. It is all slogans,assign coding,"1.1.2 Concrete targets split into 1.1.3 Numbers, 1.1.4 Dates: assign this coding",2 (split),assigned to 1.1.3 Numbers,63,100
+    #1,P01,2,1.1.2 Concrete targets,tell me the target. It is all slogans,assign coding,"1.1.2 Concrete targets split into 1.1.3 Numbers, 1.1.4 Dates: assign this coding",5 (split),assigned to 1.1.3 Numbers,63,100
     #2,P02,2,1.1.2 Concrete targets,"Net zero by 2040, and 60% recycled content by 2028.
 
-    It is on every slide.",assign coding,"1.1.2 Concrete targets split into 1.1.3 Numbers, 1.1.4 Dates: assign this coding",2 (split),"assigned to 1.1.3 Numbers, 1.1.4 Dates",40,114
+    It is on every slide.",assign coding,"1.1.2 Concrete targets split into 1.1.3 Numbers, 1.1.4 Dates: assign this coding",5 (split),"assigned to 1.1.3 Numbers, 1.1.4 Dates",40,114
     "#);
     env.fails(&["theme", "split", "Trust", "--into", "One"], 2);
 }
@@ -305,7 +305,7 @@ fn delete_needs_a_decision_about_codings_and_subthemes() {
     --- stdout
     --- stderr
     deleted 1.1.2 Concrete targets: 2 coding(s) reassigned to 1.1.1 Vague targets (1 joined with overlapping codings, archived)
-    logged as revision 2
+    logged as revision 5
     ");
     assert_snapshot!(codings(&env), @"
     P01 Awareness gap/Knowing the targets/Vague targets 50:100
@@ -319,7 +319,7 @@ fn delete_needs_a_decision_about_codings_and_subthemes() {
     --- stdout
     --- stderr
     deleted 1.1 Knowing the targets: 2 coding(s) uncoded and archived (tana theme restore brings them back)
-    logged as revision 3
+    logged as revision 6
     ");
     assert!(!codings(&env).contains("Knowing the targets"));
     assert_snapshot!(env.run(&["theme", "restore", "Knowing the targets"]), @"
@@ -327,7 +327,7 @@ fn delete_needs_a_decision_about_codings_and_subthemes() {
     --- stdout
     --- stderr
     restored 1.1 Knowing the targets with 2 coding(s)
-    logged as revision 4
+    logged as revision 7
     ");
     assert_snapshot!(codings(&env), @"
     P01 Awareness gap/Knowing the targets/Vague targets 50:100
@@ -352,7 +352,7 @@ fn integrate_links_only_integrative_themes() {
     --- stdout
     --- stderr
     linked 3 Trust to 1.1 Knowing the targets, 2 Customers (2 new link(s))
-    logged as revision 2
+    logged as revision 5
     ");
     assert_snapshot!(env.fails(&["theme", "integrate", "Customers", "--with", "1"], 1), @r#"
     error: 2 Customers is not an integrative theme
@@ -379,30 +379,30 @@ fn undo_walks_back_exactly_and_never_loses_later_work() {
         env.ok(&["theme", "undo"]);
     }
     assert_eq!(original, (env.dump(), codings(&env)));
-    assert_snapshot!(env.fails(&["theme", "undo"], 1), @"
-    error: cannot undo: codings or themes made since depend on what this revision created
-    hint: uncode or revise them first, or revise the template again instead of undoing
-    ");
+    assert_snapshot!(env.fails(&["theme", "undo"], 1), @r#"
+    error: cannot undo change 3: change 4 (code --from c.csv: 6 row(s) in 3 transcript(s), by tester) depends on what it made (codings row 1)
+    hint: undo change 4 first ("tana undo 4"), or change the project again instead
+    "#);
     // Work done after a revision blocks its undo.
     env.ok(&["theme", "add", "Customers/Questionnaires"]);
     env.ok(&["code", "P03", "2", "Questionnaires"]);
-    assert_snapshot!(env.fails(&["theme", "undo"], 1), @"
-    error: cannot undo: codings or themes made since depend on what this revision created
-    hint: uncode or revise them first, or revise the template again instead of undoing
-    ");
+    assert_snapshot!(env.fails(&["theme", "undo"], 1), @r#"
+    error: cannot undo change 13: change 14 (code P03 segment 2 with 2.1 Questionnaires, by tester) depends on what it made (codings row 7)
+    hint: undo change 14 first ("tana undo 14"), or change the project again instead
+    "#);
     assert_snapshot!(env.ok(&["template", "log"]), @r#"
      revision   when                   coder    op       change                                                                                                                                                                                            rationale                   prompted by   undone by
     ───────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────
-            1   2026-03-01T09:00:00Z   tester   add      added 7 themes (1 Awareness gap, 1.1 Awareness gap/Knowing the targets, 1.1.1 Awareness gap/Knowing the targets/Vague targets, …)                                                                 imported from template.md
-            2   2026-03-01T09:00:00Z   tester   merge    merged 1.1.1 Awareness gap/Knowing the targets/Vague targets, 1.1.2 Awareness gap/Knowing the targets/Concrete targets into 1.1.1 Awareness gap/Knowing the targets/Targets named (3 coding(s))                                                     9
-            3   2026-03-01T09:00:00Z   tester   move     moved 1.2 Awareness gap/Training to 2.1                                                                                                                                                                                                             8
-            4   2026-03-01T09:00:00Z   tester   delete   deleted 3 Trust (codings uncoded and archived)                                                                                                                                                                                                      7
-            5   2026-03-01T09:00:00Z   tester   rename   renamed 2 Customers to "Clients"                                                                                                                                                                                                                    6
-            6   2026-03-01T09:00:00Z   tester   undo     undid revision 5                                                                                                                                                                                  undo of revision 5
-            7   2026-03-01T09:00:00Z   tester   undo     undid revision 4                                                                                                                                                                                  undo of revision 4
-            8   2026-03-01T09:00:00Z   tester   undo     undid revision 3                                                                                                                                                                                  undo of revision 3
-            9   2026-03-01T09:00:00Z   tester   undo     undid revision 2                                                                                                                                                                                  undo of revision 2
-           10   2026-03-01T09:00:00Z   tester   add      added 2.1 Customers/Questionnaires
+            3   2026-03-01T09:00:00Z   tester   add      added 7 themes (1 Awareness gap, 1.1 Awareness gap/Knowing the targets, 1.1.1 Awareness gap/Knowing the targets/Vague targets, …)                                                                 imported from template.md
+            5   2026-03-01T09:00:00Z   tester   merge    merged 1.1.1 Awareness gap/Knowing the targets/Vague targets, 1.1.2 Awareness gap/Knowing the targets/Concrete targets into 1.1.1 Awareness gap/Knowing the targets/Targets named (3 coding(s))                                                    12
+            6   2026-03-01T09:00:00Z   tester   move     moved 1.2 Awareness gap/Training to 2.1                                                                                                                                                                                                            11
+            7   2026-03-01T09:00:00Z   tester   delete   deleted 3 Trust (codings uncoded and archived)                                                                                                                                                                                                     10
+            8   2026-03-01T09:00:00Z   tester   rename   renamed 2 Customers to "Clients"                                                                                                                                                                                                                    9
+            9   2026-03-01T09:00:00Z   tester   undo     undid revision 8                                                                                                                                                                                  undo of change 8
+           10   2026-03-01T09:00:00Z   tester   undo     undid revision 7                                                                                                                                                                                  undo of change 7
+           11   2026-03-01T09:00:00Z   tester   undo     undid revision 6                                                                                                                                                                                  undo of change 6
+           12   2026-03-01T09:00:00Z   tester   undo     undid revision 5                                                                                                                                                                                  undo of change 5
+           13   2026-03-01T09:00:00Z   tester   add      added 2.1 Customers/Questionnaires
     "#);
 }
 
@@ -533,8 +533,8 @@ fn versions_print_diff_and_make_the_audit_appendix() {
 
     Changes:
 
-    - added 7 themes (1 Awareness gap, 1.1 Awareness gap/Knowing the targets, 1.1.1 Awareness gap/Knowing the targets/Vague targets, …) (revision 1, tester, 2026-03-01T09:00:00Z). Rationale: imported from template.md
-    - added 1.3 Awareness gap/Peer learning (revision 2, tester, 2026-03-01T09:00:00Z). Rationale: emerged in P01
+    - added 7 themes (1 Awareness gap, 1.1 Awareness gap/Knowing the targets, 1.1.1 Awareness gap/Knowing the targets/Vague targets, …) (revision 3, tester, 2026-03-01T09:00:00Z). Rationale: imported from template.md
+    - added 1.3 Awareness gap/Peer learning (revision 5, tester, 2026-03-01T09:00:00Z). Rationale: emerged in P01
 
     Template:
 
@@ -555,10 +555,10 @@ fn versions_print_diff_and_make_the_audit_appendix() {
 
     Changes:
 
-    - renamed 1.3 Awareness gap/Peer learning to "Learning from colleagues" (revision 3, tester, 2026-03-01T09:00:00Z). Rationale: broader
-    - moved 1.3 Awareness gap/Learning from colleagues to 2.1 (revision 4, tester, 2026-03-01T09:00:00Z). Rationale: it is about clients
-    - merged 1.1.1 Awareness gap/Knowing the targets/Vague targets, 1.1.2 Awareness gap/Knowing the targets/Concrete targets into 1.1.1 Awareness gap/Knowing the targets/Targets named (3 coding(s)) (revision 5, tester, 2026-03-01T09:00:00Z). Rationale: one theme
-    - deleted 3 Trust (codings uncoded and archived) (revision 6, tester, 2026-03-01T09:00:00Z). Rationale: not in the data
+    - renamed 1.3 Awareness gap/Peer learning to "Learning from colleagues" (revision 7, tester, 2026-03-01T09:00:00Z). Rationale: broader
+    - moved 1.3 Awareness gap/Learning from colleagues to 2.1 (revision 8, tester, 2026-03-01T09:00:00Z). Rationale: it is about clients
+    - merged 1.1.1 Awareness gap/Knowing the targets/Vague targets, 1.1.2 Awareness gap/Knowing the targets/Concrete targets into 1.1.1 Awareness gap/Knowing the targets/Targets named (3 coding(s)) (revision 9, tester, 2026-03-01T09:00:00Z). Rationale: one theme
+    - deleted 3 Trust (codings uncoded and archived) (revision 10, tester, 2026-03-01T09:00:00Z). Rationale: not in the data
 
     Template:
 
@@ -677,7 +677,7 @@ fn template_edit_turns_the_outline_into_operations() {
       move 1.2 "Training" under "Customers"
       add "Questionnaires" under "Customers"
     applied the edited outline: 1 renamed, 1 moved, 0 reordered, 1 added, 0 deleted
-    logged as revision 2
+    logged as revision 5
     "#);
     assert_snapshot!(env.ok(&["template", "export"]), @"
     - Awareness gap [a priori: Service Gap model]: What employees know.
@@ -712,14 +712,14 @@ fn split_can_keep_the_original_as_one_part() {
     --- stderr
     split 1.1.2 Concrete targets into 1.1.2 Concrete targets, 1.1.3 Dates
     2 coding(s) queued for assignment: tana review, then tana review assign
-    logged as revision 2
+    logged as revision 5
     ");
     assert_snapshot!(env.ok(&["review", "--format", "csv"]), @r#"
     entry,transcript,segment,theme,text,to do,reason,revision,status,start,end
-    #1,P01,2,1.1.2 Concrete targets,tell me the target. It is all slogans,assign coding,"1.1.2 Concrete targets split into 1.1.2 Concrete targets, 1.1.3 Dates: assign this coding",2 (split),open,63,100
+    #1,P01,2,1.1.2 Concrete targets,tell me the target. It is all slogans,assign coding,"1.1.2 Concrete targets split into 1.1.2 Concrete targets, 1.1.3 Dates: assign this coding",5 (split),open,63,100
     #2,P02,2,1.1.2 Concrete targets,"Net zero by 2040, and 60% recycled content by 2028.
 
-    It is on every slide.",assign coding,"1.1.2 Concrete targets split into 1.1.2 Concrete targets, 1.1.3 Dates: assign this coding",2 (split),open,40,114
+    It is on every slide.",assign coding,"1.1.2 Concrete targets split into 1.1.2 Concrete targets, 1.1.3 Dates: assign this coding",5 (split),open,40,114
     "#);
     env.ok(&["review", "assign", "#2", "Dates"]);
     env.ok(&["template", "save", "T1"]);

@@ -78,6 +78,9 @@ fn project(codings: &[(usize, usize, usize, usize)]) -> Connection {
     version::save(&conn, "T0", None, coder).unwrap();
     let template = Template::load(&conn).unwrap();
     let stamp = Stamp::new(&conn, coder).unwrap();
+    // Codings are made as one change in the log, as `code --from` makes them.
+    conn.execute_batch("BEGIN").unwrap();
+    let journal = tana::journal::Journal::begin(&conn).unwrap();
     for &(t, theme, start, len) in codings {
         let text = TEXTS[t % TEXTS.len()];
         let chars = text.chars().count();
@@ -94,6 +97,9 @@ fn project(codings: &[(usize, usize, usize, usize)]) -> Connection {
         )
         .unwrap();
     }
+    let entry = tana::journal::LogEntry::new("code-batch", tana::journal::Kind::Coding, "setup");
+    journal.finish(&conn, &entry, coder).unwrap();
+    conn.execute_batch("COMMIT").unwrap();
     conn
 }
 

@@ -45,6 +45,8 @@ fn a_sheet_round_trip_changes_nothing() {
     > We had one e-learning module. I think it was about recycling. The module was fine.
 
     codes: 1.2 {#5}
+
+    <!-- end of coding sheet: P01, 4 segments -->
     "#);
     env.ok(&["sheet", "P01", "-o", "P01.md"]);
     let before = env.dump();
@@ -77,7 +79,7 @@ fn a_sheet_with_every_kind_of_edit() {
     let before = env.dump();
     assert_snapshot!(env.fails(&["sheet", "apply", "P01.md"], 1), @r#"
     error: P01.md: the sheet for P01 has 1 problem(s); nothing was changed:
-      line 47: no theme matches "Customers/E-learning"
+      line 48: no theme matches "Customers/E-learning"
     hint: fix the lines named, or write a fresh sheet with "tana sheet"
     "#);
     assert_eq!(before, env.dump());
@@ -121,9 +123,9 @@ fn a_tampered_sheet_is_refused_with_line_numbers() {
     let before = env.dump();
     assert_snapshot!(env.fails(&["sheet", "apply", "P01.md"], 1), @r#"
     error: P01.md: the sheet for P01 has 3 problem(s); nothing was changed:
-      line 32: the text of segment 2 differs from the transcript; only codes: and memo: lines may be edited
-      line 46: no theme matches "Nonexistent theme"
-      line 46: "not in the text" is not in segment 4
+      line 33: the text of segment 2 differs from the transcript; only codes: and memo: lines may be edited
+      line 47: no theme matches "Nonexistent theme"
+      line 47: "not in the text" is not in segment 4
     hint: fix the lines named, or write a fresh sheet with "tana sheet"
     "#);
     assert_eq!(before, env.dump());
