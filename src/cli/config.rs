@@ -55,6 +55,10 @@ pub fn run(ctx: &mut Ctx, args: &ConfigArgs) -> Result<()> {
                 )));
             }
             let (k, v) = (*k, v.clone());
+            if setting(ctx.conn()?, k)?.unwrap_or_else(|| "off".into()) == v {
+                ctx.info(format!("{k} = {v} (unchanged)"));
+                return Ok(());
+            }
             ctx.change("config", Kind::Project, |conn, _| {
                 conn.execute(
                     "INSERT INTO setting (key, value) VALUES (?1, ?2)

@@ -13,6 +13,8 @@ use crate::project;
 
 mod attr;
 mod autocode;
+mod backup;
+mod check;
 mod code;
 mod codebook;
 mod coder;
@@ -99,6 +101,8 @@ pub enum Command {
     Export(export::ExportArgs),
     Config(config::ConfigArgs),
     Log(log::LogArgs),
+    Backup(backup::BackupArgs),
+    Check(check::CheckArgs),
     Undo(log::UndoArgs),
     Demo(demo::DemoArgs),
 }
@@ -124,19 +128,24 @@ impl Ctx {
     /// The project connection, found and opened on first use.
     pub fn conn(&mut self) -> Result<&mut Connection> {
         if self.conn.is_none() {
-            let env = std::env::var_os("TANA_PROJECT")
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from);
-            let cwd = std::env::current_dir().map_err(|e| Error::io(&PathBuf::from("."), e))?;
-            let path = project::discover(self.global.project.as_deref(), env.as_deref(), &cwd)?;
+            let path = self.find_project()?;
             self.conn = Some(project::open_waiting(&path, self.wait()?)?);
             self.path = Some(path);
         }
         Ok(self.conn.as_mut().expect("opened above"))
     }
 
+    /// The project file (`--project`, `TANA_PROJECT`, or the only `*.tana` here), not opened.
+    pub fn find_project(&self) -> Result<PathBuf> {
+        let env = std::env::var_os("TANA_PROJECT")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from);
+        let cwd = std::env::current_dir().map_err(|e| Error::io(&PathBuf::from("."), e))?;
+        project::discover(self.global.project.as_deref(), env.as_deref(), &cwd)
+    }
+
     /// `--wait` as a duration.
-    fn wait(&self) -> Result<std::time::Duration> {
+    pub fn wait(&self) -> Result<std::time::Duration> {
         let w = self.global.wait;
         if !w.is_finite() || !(0.0..=86_400.0).contains(&w) {
             return Err(
@@ -232,14 +241,14 @@ impl Ctx {
     /// A message for the researcher on stderr, unless `-q`.
     pub fn info(&self, msg: impl std::fmt::Display) {
         if !self.global.quiet {
-            eprintln!("{msg}");
+            let _ = writeln!(std::io::stderr(), "{msg}");
         }
     }
 
     /// A warning on stderr, unless `-q`.
     pub fn warn(&self, msg: impl std::fmt::Display) {
         if !self.global.quiet {
-            eprintln!("warning: {msg}");
+            let _ = writeln!(std::io::stderr(), "warning: {msg}");
         }
     }
 
@@ -273,9 +282,11 @@ pub fn main() -> i32 {
         Err(e) if e.is_broken_pipe() => 0,
         Err(e) => {
             let _ = ctx.out.flush();
-            eprintln!("error: {e}");
+            // A closed stderr is no reason to panic.
+            let mut err = std::io::stderr();
+            let _ = writeln!(err, "error: {e}");
             if let Some(h) = e.hint() {
-                eprintln!("hint: {h}");
+                let _ = writeln!(err, "hint: {h}");
             }
             e.exit_code()
         }
@@ -307,6 +318,8 @@ fn run(ctx: &mut Ctx, command: &Command) -> Result<()> {
         Command::Export(a) => export::run(ctx, a),
         Command::Config(a) => config::run(ctx, a),
         Command::Log(a) => log::run_log(ctx, a),
+        Command::Backup(a) => backup::run(ctx, a),
+        Command::Check(a) => check::run(ctx, a),
         Command::Undo(a) => log::run_undo(ctx, a),
         Command::Demo(a) => demo::run(ctx, a),
     }

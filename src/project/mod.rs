@@ -7,6 +7,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
+pub mod check;
 mod clock;
 pub use clock::now;
 
@@ -167,6 +168,12 @@ fn has_sqlite_header(path: &Path) -> Result<bool> {
     let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let n = f.read(&mut head).map_err(|e| Error::io(path, e))?;
     Ok(n == 0 || (n == 16 && &head == b"SQLite format 3\0"))
+}
+
+/// Whether an open file carries tana's mark.
+pub fn is_tana(conn: &Connection) -> rusqlite::Result<bool> {
+    let app: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+    Ok(app == APPLICATION_ID)
 }
 
 fn not_a_project(path: &Path) -> Error {

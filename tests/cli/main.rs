@@ -11,6 +11,7 @@ mod refi;
 mod refi_schema;
 mod revise;
 mod revise_props;
+mod safety;
 mod sheet;
 mod template;
 
