@@ -260,7 +260,17 @@ impl Ctx {
 
 /// Parse, run, print errors; returns the exit code.
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
+    run_from(std::env::args_os())
+}
+
+/// `main` for a given command line (the first item is the program's name): the same parsing,
+/// the same code paths, in this process. Tests use it to run many commands quickly.
+pub fn run_from<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();

@@ -14,6 +14,7 @@ mod revise_props;
 mod safety;
 mod sheet;
 mod template;
+mod undo_props;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
