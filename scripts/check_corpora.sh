@@ -57,6 +57,30 @@ if [ -f "$corpus/coding/tags_csv/all_tags_20220303.csv" ] && command -v python3 
     fi
 fi
 
+# An unedited coding sheet of every transcript of every corpus applies as a no-op: 0 added,
+# 0 removed (the coded usability study above included, with its 1,900 real codings).
+sheets() {
+    local project=$1 label=$2 n=0 bad=0
+    while IFS=, read -r name _; do
+        "$tana" -q --project "$project" sheet "$name" -o "$work/sheet.md" --force
+        out=$("$tana" --project "$project" sheet apply "$work/sheet.md" 2>&1) || true
+        n=$((n + 1))
+        if ! grep -q "nothing to change" <<<"$out"; then
+            echo "FAIL: $label $name: an unedited sheet changed something: $out" >&2
+            bad=$((bad + 1))
+        fi
+    done < <("$tana" --project "$project" transcripts --format csv | tail -n +2)
+    echo "$label: $n unedited sheets applied, $bad changed anything"
+    [ "$bad" -eq 0 ] || status=1
+}
+for project in "$work"/*.tana; do
+    sheets "$project" "$(basename "$project" .tana)"
+done
+if [ -f "$work/serdif-check/serdif.tana" ]; then
+    sheets "$work/serdif-check/serdif.tana" "serdif (coded)"
+    "$tana" -q --project "$work/serdif-check/serdif.tana" check > /dev/null || { echo "FAIL: tana check on the coded serdif study" >&2; status=1; }
+fi
+
 # Replay part of the study's real template evolution (codebook 5 -> 8) with tana's revisions.
 if [ -f "$corpus/coding/tags_csv/all_tags_20220224.csv" ] && command -v python3 >/dev/null 2>&1; then
     if ! python3 scripts/serdif_replay.py "$corpus" --tana "$tana" --out "$work/serdif-replay" > "$work/replay.log" 2>&1; then

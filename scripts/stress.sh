@@ -157,15 +157,20 @@ kill_loop() {
     rm -f "$p" "$p"-wal "$p"-shm
     cp "$base" "$p"
     before=$(fingerprint "$p")
-    "$@" "$p" > /dev/null 2>&1
+    local t0 t1 ms
+    t0=$(date +%s%N)
+    "$TANA" -q --project "$p" "$@" > /dev/null 2>&1 || { fail "$name: the command itself failed"; return; }
+    t1=$(date +%s%N)
+    ms=$(( (t1 - t0) / 1000000 + 1 ))
     after=$(fingerprint "$p")
     local i
     for ((i = 0; i < KILLS; i++)); do
         rm -f "$p" "$p"-wal "$p"-shm
         cp "$base" "$p"
-        "$@" "$p" > /dev/null 2>&1 &
+        "$TANA" -q --project "$p" "$@" > /dev/null 2>&1 &
         local pid=$!
-        sleep "0.$(printf '%03d' $(( RANDOM % 400 )))"
+        # A random moment within the command's run (it takes about $ms ms).
+        sleep "$(awk -v r=$RANDOM -v ms=$ms 'BEGIN { printf "%.3f", (r / 32768) * ms / 1000 }')"
         kill -9 "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
         if ! "$TANA" -q --project "$p" check > /dev/null 2>&1; then
@@ -182,34 +187,33 @@ kill_loop() {
             other=$((other + 1))
         fi
     done
-    echo "$name: $KILLS kills: $corrupt damaged, $outcomes_before wholly before, $outcomes_after wholly after, $other in between"
+    echo "$name (${ms} ms): $KILLS kills: $corrupt damaged, $outcomes_before wholly before, $outcomes_after wholly after, $other in between"
     [ "$corrupt" -eq 0 ] || fail "$name: $corrupt damaged projects"
     [ "$other" -eq 0 ] || fail "$name: $other projects in between"
 }
-import_cmd() { "$TANA" -q --project "$1" import "$WORK"/kill/T001*.txt "$WORK"/kill/T002*.txt "$WORK"/kill/T003*.txt; }
-code_cmd() { "$TANA" -q --project "$1" code --from "$WORK/batch1.csv"; }
-merge_cmd() { "$TANA" -q --project "$1" theme merge "Theme 1" "Theme 2" --into "Theme 3"; }
-kill_loop "import of 30 transcripts" import_cmd
-cp "$base" "$WORK/kill-coded.tana"
-kill_loop "theme merge" merge_cmd
+kill_loop "import of 50 transcripts" import "$WORK"/batches/T00[5-9]*.txt
+kill_loop "theme merge" theme merge "Theme 1" "Theme 2" --into "Theme 3"
 # code --from needs the transcripts the batch names: the big study.
 base="$WORK/batches-base.tana"
 "$TANA" -q init "$base"
-"$TANA" -q --project "$base" import "$WORK"/batches/T00[0-4]*.txt
+"$TANA" -q --project "$base" import "$WORK"/batches/T00[0-4]*.txt "$WORK"/batches/T0050.txt
 "$TANA" -q --project "$base" template import "$WORK/batches/template.md"
 head -5001 "$WORK/batch1.csv" > "$WORK/batch-half.csv"
-code_cmd() { "$TANA" -q --project "$1" code --from "$WORK/batch-half.csv"; }
-kill_loop "code --from 5,000 rows" code_cmd
+kill_loop "code --from 5,000 rows" code --from "$WORK/batch-half.csv"
 
 # A .qdpx import makes a new project: after a kill it is absent or whole, and no temporary
 # file of the killed import stays in the folder once the next import has run.
 corrupt=0; absent=0; whole=0
 mkdir -p "$WORK/q"
+t0=$(date +%s%N)
+"$TANA" -q import "$WORK/kill.qdpx" -o "$WORK/q/timing.tana" > /dev/null 2>&1
+ms=$(( ($(date +%s%N) - t0) / 1000000 + 1 ))
+rm -f "$WORK/q/timing.tana"
 for ((i = 0; i < KILLS; i++)); do
     rm -rf "$WORK/q"/* "$WORK/q"/.[!.]* 2>/dev/null || true
     "$TANA" -q import "$WORK/kill.qdpx" -o "$WORK/q/new.tana" > /dev/null 2>&1 &
     pid=$!
-    sleep "0.$(printf '%03d' $(( RANDOM % 300 )))"
+    sleep "$(awk -v r=$RANDOM -v ms=$ms 'BEGIN { printf "%.3f", (r / 32768) * ms / 1000 }')"
     kill -9 "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
     if [ -f "$WORK/q/new.tana" ]; then
@@ -224,14 +228,14 @@ for ((i = 0; i < KILLS; i++)); do
 done
 "$TANA" -q import "$WORK/kill.qdpx" -o "$WORK/q/again.tana" > /dev/null 2>&1 || true
 left=$(find "$WORK/q" -mindepth 1 -not -name 'new.tana*' -not -name 'again.tana*' | wc -l)
-echo ".qdpx import: $KILLS kills: $corrupt damaged, $absent absent, $whole whole; $left temporary file(s) left after the next import"
+echo ".qdpx import (${ms} ms): $KILLS kills: $corrupt damaged, $absent absent, $whole whole; $left temporary file(s) left after the next import"
 [ "$corrupt" -eq 0 ] || fail ".qdpx import: $corrupt damaged projects"
 
 echo "== 3. a full disk"
 if [ "$(id -u)" -eq 0 ] && mkdir -p "$WORK/mnt" && mount -t tmpfs -o size=3m tmpfs "$WORK/mnt" 2>/dev/null; then
     cp "$WORK/kill-base.tana" "$WORK/mnt/full.tana"
     before=$(fingerprint "$WORK/mnt/full.tana")
-    if "$TANA" -q --project "$WORK/mnt/full.tana" import "$WORK"/batches/T00[0-4]*.txt 2> "$WORK/full.err"; then
+    if "$TANA" -q --project "$WORK/mnt/full.tana" import "$WORK"/batches/T00[5-9]*.txt 2> "$WORK/full.err"; then
         fail "an import onto a full disk exited 0"
     fi
     echo "import onto a full disk: exit non-zero: $(head -1 "$WORK/full.err")"
