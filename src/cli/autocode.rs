@@ -63,7 +63,10 @@ pub struct ListArgs {
 
 /// Remove the codings an autocode batch made
 ///
-/// Codings of the batch that were joined with manual coding since are kept.
+/// The same as "tana undo N" for the change that applied the batch: it is refused while later
+/// work depends on the batch's codings, and names that work. (A batch applied by a tana older
+/// than the change log loses the codings not joined with manual coding since; they are
+/// archived.)
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  tana autocode undo 3")]
 pub struct UndoArgs {

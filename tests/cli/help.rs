@@ -49,6 +49,10 @@ const COMMANDS: &[&[&str]] = &[
     &["template", "diff"],
     &["template", "history"],
     &["template", "edit"],
+    &["log"],
+    &["undo"],
+    &["backup"],
+    &["check"],
 ];
 
 #[test]
