@@ -9,6 +9,7 @@ use rusqlite::Connection;
 
 use crate::error::{Error, Result};
 use crate::project;
+use crate::text::escape_text;
 
 mod attr;
 mod autocode;
@@ -173,17 +174,18 @@ impl Ctx {
         })
     }
 
-    /// A message for the researcher on stderr, unless `-q`.
+    /// A message for the researcher on stderr, unless `-q`. Control characters in it (from a
+    /// name stored by an older tana, say) are escaped.
     pub fn info(&self, msg: impl std::fmt::Display) {
         if !self.global.quiet {
-            eprintln!("{msg}");
+            eprintln!("{}", escape_text(&msg.to_string()));
         }
     }
 
     /// A warning on stderr, unless `-q`.
     pub fn warn(&self, msg: impl std::fmt::Display) {
         if !self.global.quiet {
-            eprintln!("warning: {msg}");
+            eprintln!("warning: {}", escape_text(&msg.to_string()));
         }
     }
 
@@ -209,9 +211,9 @@ pub fn main() -> i32 {
         Err(e) if e.is_broken_pipe() => 0,
         Err(e) => {
             let _ = ctx.out.flush();
-            eprintln!("error: {e}");
+            eprintln!("error: {}", escape_text(&e.to_string()));
             if let Some(h) = e.hint() {
-                eprintln!("hint: {h}");
+                eprintln!("hint: {}", escape_text(h));
             }
             e.exit_code()
         }

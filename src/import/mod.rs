@@ -277,11 +277,13 @@ fn validate_name(name: &str) -> Result<()> {
             Error::user("a transcript name cannot be empty").with_hint("give one with --name")
         );
     }
-    if name.contains(':') || name.chars().any(char::is_control) {
-        return Err(Error::user(format!(
-            "transcript name \"{name}\" contains \":\" or a control character"
-        ))
-        .with_hint("choose another name with --name"));
+    crate::text::check_name("transcript name", name)
+        .map_err(|e| e.with_hint("choose another name with --name"))?;
+    if name.contains(':') {
+        return Err(
+            Error::user(format!("transcript name \"{name}\" contains \":\""))
+                .with_hint("choose another name with --name"),
+        );
     }
     Ok(())
 }
