@@ -57,8 +57,10 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<OutlineItem>> {
             Error::user(format!("{file}, line {line_no}: {m}"))
                 .with_hint("an item reads \"- Name [a priori: source] [integrative]: definition\"")
         })?;
-        crate::text::check_name("theme name", &name)
-            .map_err(|e| Error::user(format!("{file}, line {line_no}: {e}")))?;
+        crate::text::check_name("theme name", &name).map_err(|e| {
+            Error::user(format!("{file}, line {line_no}: {e}"))
+                .with_hint("remove the control characters from the file")
+        })?;
         while stack.last().is_some_and(|(ind, _)| *ind >= indent) {
             stack.pop();
         }
