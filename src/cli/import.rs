@@ -205,6 +205,7 @@ pub fn run(ctx: &mut Ctx, args: &ImportArgs) -> Result<()> {
         replace: args.replace,
         turns,
         columns: args.columns.iter().map(|c| c.trim().to_string()).collect(),
+        guid: None,
     };
     let coder = ctx.coder_name();
     let quiet = ctx.global.quiet;

@@ -940,11 +940,15 @@ impl<'t> Sink<'t> {
         Ok(match (&src.content, &src.plain_path) {
             (Some(c), _) if !c.trim().is_empty() => Some(c.clone()),
             (_, Some(p)) => match plain {
-                Some(bytes) => {
-                    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-                    match std::str::from_utf8(body) {
-                        Ok(t) => Some(t.to_string()),
+                Some(mut bytes) => {
+                    // The bytes become the text in place: a large source is held once.
+                    if bytes.starts_with(b"\xEF\xBB\xBF") {
+                        bytes.drain(..3);
+                    }
+                    match String::from_utf8(bytes) {
+                        Ok(t) => Some(t),
                         Err(e) => {
+                            let e = e.utf8_error();
                             self.report.not_imported.push(format!(
                                 "source \"{name}\": {p} is not UTF-8 text (invalid byte at {}); not imported",
                                 e.valid_up_to()
@@ -1012,7 +1016,11 @@ impl<'t> Sink<'t> {
         let Some(raw) = self.source_text(src, &name)? else {
             return Ok(());
         };
-        let text = crate::text::normalize_newlines(&raw);
+        let text: std::borrow::Cow<str> = if raw.contains('\r') {
+            crate::text::normalize_newlines(&raw).into()
+        } else {
+            raw.as_str().into()
+        };
         if text.trim().is_empty() {
             self.report
                 .not_imported
@@ -1025,17 +1033,17 @@ impl<'t> Sink<'t> {
             ));
             return Ok(());
         }
-        let opts = crate::import::ImportOptions::default();
+        // The guid goes in with the text, which is so written once.
+        let opts = crate::import::ImportOptions {
+            guid: Some(src.guid.clone()),
+            ..Default::default()
+        };
         let imported =
             crate::import::import_text(tx, &name, &text, Some(&self.file), "qdpx", &opts, self.me)?;
         let tid: i64 = tx.query_row(
             "SELECT id FROM transcript WHERE name = ?1",
             [&imported.name],
             |r| r.get(0),
-        )?;
-        tx.execute(
-            "UPDATE transcript SET guid = ?1 WHERE id = ?2 AND NOT EXISTS (SELECT 1 FROM transcript WHERE guid = ?1)",
-            params![src.guid, tid],
         )?;
         self.transcript_of.insert(src.guid.clone(), tid);
         self.report.transcripts += 1;
