@@ -565,3 +565,41 @@ fn a_killed_qdpx_import_leaves_nothing_after_the_next_import() {
     assert_eq!(hidden_files(&env), Vec::<String>::new());
     assert!(!env.path().join("big.tana").exists());
 }
+
+/// A text is written once: nothing rewrites the row after it is inserted, which would leave
+/// the first copy's pages behind as free space (a quarter of a GB on 8 sources of 250 MB).
+#[test]
+fn imported_texts_are_stored_once_without_free_space_left_behind() {
+    let env = TestEnv::new();
+    // One long paragraph: one segment, so no later insert reuses freed pages.
+    env.write(
+        "P01.txt",
+        "We recycled everything, every week. ".repeat(80_000),
+    );
+    let turn = "Interviewer: And then?\n\nP1: We recycled everything, every week.\n\n";
+    env.ok(&["import", "P01.txt"]);
+    let project = qde("", "", "", "", &text_source(0, "P02"));
+    write_qdpx(
+        &env,
+        "one.qdpx",
+        &[
+            ("project.qde".into(), project.into_bytes()),
+            ("sources/s0.txt".into(), turn.repeat(40_000).into_bytes()),
+        ],
+    );
+    env.ok(&["import", "one.qdpx"]);
+    for (file, guid) in [("study.tana", None), ("one.tana", Some(guid(1000)))] {
+        let conn = rusqlite::Connection::open(env.path().join(file)).unwrap();
+        let free: i64 = conn
+            .query_row("PRAGMA freelist_count", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(free, 0, "{file}");
+        let stored: String = conn
+            .query_row("SELECT guid FROM transcript", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(stored.len(), 36, "{file}");
+        if let Some(g) = guid {
+            assert_eq!(stored, g);
+        }
+    }
+}
