@@ -1,5 +1,7 @@
 //! Writers for `--format table|csv|json|md`, shared by every command. Rows are built once as
-//! JSON values and rendered by each writer; stdout carries data only.
+//! JSON values and rendered by each writer; stdout carries data only. The table and Markdown
+//! writers escape control characters (a name stored by an older tana may hold ESC); CSV and
+//! JSON keep the data exact.
 
 use std::io::Write;
 
@@ -10,6 +12,7 @@ const PRESET: &str = "     ──            ";
 use serde_json::Value;
 
 use crate::error::Result;
+use crate::text::escape_text;
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -54,7 +57,7 @@ impl Table {
         let mut t = comfy_table::Table::new();
         t.load_preset(PRESET)
             .set_content_arrangement(ContentArrangement::Disabled)
-            .set_header(&self.columns);
+            .set_header(self.columns.iter().map(|c| escape_text(c).into_owned()));
         let ticks: Vec<bool> = (0..self.columns.len())
             .map(|c| self.rows.iter().all(|r| r[c] == "✓" || r[c] == ""))
             .collect();
@@ -66,7 +69,7 @@ impl Table {
             })
             .collect();
         for row in &self.rows {
-            t.add_row(row.iter().map(cell_text));
+            t.add_row(row.iter().map(|v| escape_text(&cell_text(v)).into_owned()));
         }
         for (i, (n, tick)) in numeric.iter().zip(&ticks).enumerate() {
             let align = match (n, tick) {
@@ -113,7 +116,7 @@ impl Table {
     }
 
     fn write_md(&self, out: &mut dyn Write) -> Result<()> {
-        let esc = |s: String| s.replace('|', "\\|").replace('\n', "<br>");
+        let esc = |s: String| escape_text(&s).replace('|', "\\|").replace('\n', "<br>");
         writeln!(
             out,
             "| {} |",
@@ -204,6 +207,7 @@ pub fn write_atomically(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "output".into());
+    remove_stale_temp_files(&dir);
     let tmp = dir.join(format!(".{name}.tana-{}.tmp", std::process::id()));
     let result = (|| {
         let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
@@ -221,7 +225,145 @@ pub fn write_atomically(
     result
 }
 
+/// The process that made a temporary file, from its name: `.NAME.tana-PID.tmp` (written by
+/// [`write_atomically`]) or `.NAME.import-PID` with SQLite's `-wal`, `-shm` or `-journal`
+/// (a `.qdpx` import's project in the making). `None` for any other name.
+fn temp_file_owner(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix('.')?;
+    let digits = if let Some(r) = rest.strip_suffix(".tmp") {
+        r.rsplit_once(".tana-")?.1
+    } else {
+        let r = ["-wal", "-shm", "-journal"]
+            .iter()
+            .find_map(|s| rest.strip_suffix(s))
+            .unwrap_or(rest);
+        r.rsplit_once(".import-")?.1
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// Whether process `pid` still runs: `None` where that cannot be told (no `/proc`). A zombie
+/// (killed, not yet reaped) does not run.
+fn process_alive(pid: u32) -> Option<bool> {
+    if !cfg!(target_os = "linux") || !std::path::Path::new("/proc/self/stat").exists() {
+        return None;
+    }
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state follows the command name, which is in parentheses and may hold spaces.
+        Ok(stat) => Some(
+            stat.rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().next())
+                .is_none_or(|state| state != "Z" && state != "X"),
+        ),
+        Err(_) => Some(false),
+    }
+}
+
+/// How old a temporary file must be to be removed when its process cannot be checked.
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
+
+/// Remove the temporary files a killed tana left in `dir` (see [`temp_file_owner`]): those
+/// whose process no longer runs, or, where that cannot be told (or the process id has been
+/// reused), those untouched for a day. Files of this process and of running ones are kept.
+/// Returns how many were removed; a file that cannot be removed is left for the next run.
+pub fn remove_stale_temp_files(dir: &std::path::Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let me = std::process::id();
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(temp_file_owner) else {
+            continue;
+        };
+        if pid == me || !entry.file_type().is_ok_and(|t| t.is_file()) {
+            continue;
+        }
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > STALE_AFTER);
+        if (process_alive(pid) == Some(false) || old) && std::fs::remove_file(entry.path()).is_ok()
+        {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 /// "1 transcript", "2 transcripts": a count with the right form of its noun.
 pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporary_file_names_give_their_process() {
+        assert_eq!(temp_file_owner(".study.tana.import-4242"), Some(4242));
+        assert_eq!(temp_file_owner(".study.tana.import-4242-wal"), Some(4242));
+        assert_eq!(
+            temp_file_owner(".study.tana.import-4242-journal"),
+            Some(4242)
+        );
+        assert_eq!(temp_file_owner(".out.qdpx.tana-17.tmp"), Some(17));
+        for other in [
+            "study.tana.import-4242",
+            ".study.tana",
+            ".x.import-",
+            ".x.import-12a",
+            ".x.tana-.tmp",
+            ".notes.tmp",
+            ".x.tana-12.tmp-wal",
+        ] {
+            assert_eq!(temp_file_owner(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn stale_temporary_files_are_removed_and_live_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        // A process id that cannot be running (above Linux's pid_max), this process's own, and
+        // a file that only looks similar.
+        let dead = 4_194_305 + 7;
+        let me = std::process::id();
+        let names = [
+            format!(".study.tana.import-{dead}"),
+            format!(".study.tana.import-{dead}-wal"),
+            format!(".out.qdpx.tana-{dead}.tmp"),
+            format!(".study.tana.import-{me}"),
+            "notes.import-1".to_string(),
+        ];
+        for n in &names {
+            std::fs::write(dir.path().join(n), b"x").unwrap();
+        }
+        let removed = remove_stale_temp_files(dir.path());
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        if process_alive(dead) == Some(false) {
+            assert_eq!(removed, 3);
+            assert_eq!(
+                left,
+                vec![
+                    format!(".study.tana.import-{me}"),
+                    "notes.import-1".to_string()
+                ]
+            );
+        } else {
+            // Without /proc only day-old files go.
+            assert_eq!(removed, 0);
+            assert_eq!(left.len(), 5);
+        }
+    }
 }

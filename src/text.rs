@@ -204,6 +204,112 @@ pub fn fold_whitespace(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Whether a character may not appear in a name (of a theme, transcript, attribute, coder or
+/// version): C0 and C1 control characters, DEL, and the bidirectional overrides and isolates
+/// that reorder how a terminal shows the text around them.
+pub fn is_forbidden_in_name(c: char) -> bool {
+    c.is_control() || is_bidi_control(c)
+}
+
+/// The explicit bidirectional embeddings, overrides and isolates (U+202A–U+202E,
+/// U+2066–U+2069).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A short name for a control character: `ESC`, `newline`, or `U+009B`.
+pub fn describe_control(c: char) -> String {
+    match c {
+        '\0' => "NUL".into(),
+        '\u{7}' => "BEL".into(),
+        '\u{8}' => "backspace".into(),
+        '\t' => "tab".into(),
+        '\n' => "newline".into(),
+        '\r' => "carriage return".into(),
+        '\u{1b}' => "ESC".into(),
+        '\u{7f}' => "DEL".into(),
+        c => format!("U+{:04X}", c as u32),
+    }
+}
+
+/// Check that a name holds no control character, naming the field and the (1-based)
+/// character position of the first one: `theme name "Aware\u{1b}[31mness" contains a control
+/// character (ESC) at position 6; names cannot contain control characters`.
+pub fn check_name(what: &str, name: &str) -> crate::error::Result<()> {
+    match name.chars().position(is_forbidden_in_name) {
+        None => Ok(()),
+        Some(i) => {
+            let c = name.chars().nth(i).expect("found above");
+            Err(crate::error::Error::user(format!(
+                "{what} \"{}\" contains a control character ({}) at position {}; names cannot contain control characters",
+                escape_name(name),
+                describe_control(c),
+                i + 1
+            ))
+            .with_hint("type the name again without it (tab, newline and terminal escapes are control characters)"))
+        }
+    }
+}
+
+/// A name from another program's file made fit for tana: every control character becomes a
+/// space, runs of spaces that makes are joined, and the ends are trimmed. `None` when the
+/// name needed no change.
+pub fn replace_controls(name: &str) -> Option<String> {
+    if !name.chars().any(is_forbidden_in_name) {
+        return None;
+    }
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if is_forbidden_in_name(c) {
+            if !out.ends_with(' ') {
+                out.push(' ');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Some(out.trim().to_string())
+}
+
+/// `\u{1b}` for ESC, `\n` for a newline: how a character that must not reach a terminal
+/// raw is shown.
+fn push_escaped(out: &mut String, c: char) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\t' => out.push_str("\\t"),
+        '\r' => out.push_str("\\r"),
+        c => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+    }
+}
+
+/// A name as printed on a terminal: every control character escaped (ESC as `\u{1b}`,
+/// newline as `\n`), so a name stored by an older tana cannot move the cursor or recolour
+/// the screen.
+pub fn escape_name(name: &str) -> std::borrow::Cow<'_, str> {
+    escape_where(name, is_forbidden_in_name)
+}
+
+/// Text (a transcript, a quote, a message) as printed on a terminal: newlines and tabs are
+/// kept, every other control character and the bidirectional overrides are escaped.
+pub fn escape_text(text: &str) -> std::borrow::Cow<'_, str> {
+    escape_where(text, |c| c != '\n' && c != '\t' && is_forbidden_in_name(c))
+}
+
+fn escape_where(s: &str, escape: impl Fn(char) -> bool) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(&escape) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if escape(c) {
+            push_escaped(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Levenshtein distance, for "did you mean" suggestions.
 pub fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
@@ -256,6 +362,47 @@ mod tests {
         assert_eq!(find_folded(hay, "the targets", false), vec![(35, 46)]);
         assert_eq!(find_folded(hay, "the targets", true).len(), 2);
         assert_eq!(find_folded(hay, "said the", false), vec![(3, 13)]);
+    }
+
+    #[test]
+    fn names_with_control_characters_are_refused_with_their_position() {
+        assert!(check_name("theme name", "Zoë's café 🌱").is_ok());
+        let err = check_name("theme name", "Aware\u{1b}[31mness").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "theme name \"Aware\\u{1b}[31mness\" contains a control character (ESC) at position 6; names cannot contain control characters"
+        );
+        for (name, what) in [
+            ("a\u{7}", "BEL"),
+            ("a\0", "NUL"),
+            ("a\nb", "newline"),
+            ("a\tb", "tab"),
+            ("a\u{7f}", "DEL"),
+            ("a\u{9b}", "U+009B"),
+            ("a\u{202e}b", "U+202E"),
+            ("a\u{2066}b", "U+2066"),
+        ] {
+            let err = check_name("coder name", name).unwrap_err().to_string();
+            assert!(err.contains(&format!("({what}) at position 2")), "{err}");
+        }
+    }
+
+    #[test]
+    fn escaping_keeps_newlines_in_text_but_not_in_names() {
+        assert_eq!(
+            escape_text("a\tb\nc\u{1b}[2J\u{9b}"),
+            "a\tb\nc\\u{1b}[2J\\u{9b}"
+        );
+        assert_eq!(escape_name("a\tb\nc\u{202e}"), "a\\tb\\nc\\u{202e}");
+        assert!(matches!(
+            escape_text("plain"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(
+            replace_controls("Aware\u{1b}[31m\n\tness").as_deref(),
+            Some("Aware [31m ness")
+        );
+        assert_eq!(replace_controls("fine"), None);
     }
 
     #[test]

@@ -183,7 +183,7 @@ fn code(ctx: &mut Ctx, args: &AutocodeArgs) -> Result<()> {
                 "would code {fresh} {}(s) in {} transcript(s) with {} ({} already coded with it); nothing was coded",
                 args.scope_word(),
                 transcripts.len(),
-                theme.label(),
+                crate::text::escape_name(&theme.label()),
                 candidates.len() - fresh
             );
             if fresh > 0 {

@@ -35,6 +35,7 @@ pub fn run(ctx: &mut Ctx, cmd: &CoderCommand) -> Result<()> {
             if name.is_empty() {
                 return Err(Error::usage("a coder needs a name"));
             }
+            crate::text::check_name("coder name", name)?;
             let conn = ctx.conn()?;
             let n = conn.execute(
                 "INSERT OR IGNORE INTO coder (name, created_at) VALUES (?1, ?2)",

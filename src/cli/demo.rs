@@ -75,6 +75,7 @@ pub fn run(ctx: &mut Ctx, args: &DemoArgs) -> Result<()> {
             paragraphs: false,
             columns: Vec::new(),
             output: None,
+            max_size: None,
         },
     )?;
     cli::attr::run(

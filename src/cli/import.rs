@@ -55,6 +55,48 @@ pub struct ImportArgs {
     /// file's stem with .tana, in the current folder)
     #[arg(short, long, value_name = "NEW.tana")]
     pub output: Option<PathBuf>,
+    /// For a REFI-QDA project: the most its texts may expand to, all together (default 2G;
+    /// K, M and G count in powers of 1024: 500M, 4G, or a number of bytes)
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_size: Option<u64>,
+}
+
+/// A size such as `4G`, `500M`, `1.5G`, `64K` or `1000000` (bytes); K, M, G and T are powers
+/// of 1024, with or without a trailing `B` or `iB`.
+fn parse_size(s: &str) -> std::result::Result<u64, String> {
+    let t = s.trim();
+    let lower = t.to_ascii_lowercase();
+    let body = lower
+        .strip_suffix("ib")
+        .or_else(|| lower.strip_suffix('b'))
+        .unwrap_or(&lower);
+    let (number, unit) = match body.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&body[..i], c),
+        _ => (body, ' '),
+    };
+    let scale: u64 = match unit {
+        ' ' => 1,
+        'k' => 1 << 10,
+        'm' => 1 << 20,
+        'g' => 1 << 30,
+        't' => 1 << 40,
+        _ => return Err(format!("\"{t}\" is not a size (use K, M, G or T, e.g. 4G)")),
+    };
+    let number = number.trim();
+    let bad = || format!("\"{t}\" is not a size (e.g. 4G, 500M, or a number of bytes)");
+    let bytes = if let Ok(n) = number.parse::<u64>() {
+        n.checked_mul(scale).ok_or_else(bad)?
+    } else {
+        let x: f64 = number.parse().map_err(|_| bad())?;
+        if !x.is_finite() || x < 0.0 || x * scale as f64 >= u64::MAX as f64 {
+            return Err(bad());
+        }
+        (x * scale as f64).round() as u64
+    };
+    if bytes == 0 {
+        return Err(format!("\"{t}\" is zero; give a size such as 4G"));
+    }
+    Ok(bytes)
 }
 
 fn is_refi_project(path: &std::path::Path) -> bool {
@@ -82,7 +124,10 @@ fn import_project(ctx: &mut Ctx, args: &ImportArgs) -> Result<()> {
             PathBuf::from(format!("{stem}.tana"))
         }
     };
-    let report = crate::refi::import::import_qdpx(file, &target, &ctx.coder_name())?;
+    let max_size = args
+        .max_size
+        .unwrap_or(crate::refi::import::DEFAULT_MAX_SIZE);
+    let report = crate::refi::import::import_qdpx(file, &target, &ctx.coder_name(), max_size)?;
     ctx.info(format!(
         "imported {} ({}) into {}: {}, {}, {} ({} with a memo), {}, {}, {}, {}",
         file.display(),
@@ -132,6 +177,10 @@ pub fn run(ctx: &mut Ctx, args: &ImportArgs) -> Result<()> {
         return Err(Error::usage("-o/--output is for .qdpx projects only")
             .with_hint("transcripts go into the current project; choose it with --project"));
     }
+    if args.max_size.is_some() {
+        return Err(Error::usage("--max-size is for .qdpx projects only")
+            .with_hint("it limits how far a project's compressed texts may expand"));
+    }
     if args.name.is_some() && args.files.len() > 1 {
         return Err(Error::usage("--name works with one file only")
             .with_hint("import the files one by one, or rename them"));
@@ -156,6 +205,7 @@ pub fn run(ctx: &mut Ctx, args: &ImportArgs) -> Result<()> {
         replace: args.replace,
         turns,
         columns: args.columns.iter().map(|c| c.trim().to_string()).collect(),
+        guid: None,
     };
     let quiet = ctx.global.quiet;
     let (done, _) = ctx.change("import", Kind::Project, |conn, coder| {
@@ -204,4 +254,23 @@ pub fn run(ctx: &mut Ctx, args: &ImportArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_read_with_binary_units() {
+        assert_eq!(parse_size("4G"), Ok(4 << 30));
+        assert_eq!(parse_size("500M"), Ok(500 << 20));
+        assert_eq!(parse_size("500mb"), Ok(500 << 20));
+        assert_eq!(parse_size("2GiB"), Ok(2 << 30));
+        assert_eq!(parse_size("1.5G"), Ok(3 << 29));
+        assert_eq!(parse_size("12345"), Ok(12345));
+        assert_eq!(parse_size(" 64K "), Ok(64 << 10));
+        for bad in ["", "G", "abc", "4X", "-1G", "0", "99999999999T", "1e400"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -10,6 +10,7 @@ use rusqlite::Connection;
 use crate::error::{Error, Result};
 use crate::journal;
 use crate::project;
+use crate::text::escape_text;
 
 mod attr;
 mod autocode;
@@ -238,17 +239,22 @@ impl Ctx {
         })
     }
 
-    /// A message for the researcher on stderr, unless `-q`.
+    /// A message for the researcher on stderr, unless `-q`. Control characters in it (from a
+    /// name stored by an older tana, say) are escaped.
     pub fn info(&self, msg: impl std::fmt::Display) {
         if !self.global.quiet {
-            let _ = writeln!(std::io::stderr(), "{msg}");
+            let _ = writeln!(std::io::stderr(), "{}", escape_text(&msg.to_string()));
         }
     }
 
     /// A warning on stderr, unless `-q`.
     pub fn warn(&self, msg: impl std::fmt::Display) {
         if !self.global.quiet {
-            let _ = writeln!(std::io::stderr(), "warning: {msg}");
+            let _ = writeln!(
+                std::io::stderr(),
+                "warning: {}",
+                escape_text(&msg.to_string())
+            );
         }
     }
 
@@ -294,9 +300,9 @@ where
             let _ = ctx.out.flush();
             // A closed stderr is no reason to panic.
             let mut err = std::io::stderr();
-            let _ = writeln!(err, "error: {e}");
+            let _ = writeln!(err, "error: {}", escape_text(&e.to_string()));
             if let Some(h) = e.hint() {
-                let _ = writeln!(err, "hint: {h}");
+                let _ = writeln!(err, "hint: {}", escape_text(h));
             }
             e.exit_code()
         }

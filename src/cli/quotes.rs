@@ -62,7 +62,8 @@ pub fn run(ctx: &mut Ctx, args: &QuotesArgs) -> Result<()> {
                 };
                 text.push_str(&format!("> {quote}\n>\n> — {}{seg}{sub}\n\n", q.transcript));
             }
-            ctx.out().write_all(text.as_bytes())?;
+            ctx.out()
+                .write_all(crate::text::escape_text(&text).as_bytes())?;
             Ok(())
         }
         f => {

@@ -120,7 +120,8 @@ pub fn run(ctx: &mut Ctx, args: &ShowArgs) -> Result<()> {
             ));
         }
     }
-    ctx.out().write_all(text.as_bytes())?;
+    ctx.out()
+        .write_all(crate::text::escape_text(&text).as_bytes())?;
     Ok(())
 }
 

@@ -14,7 +14,8 @@ pub struct StatusArgs {}
 
 pub fn run(ctx: &mut Ctx, _args: &StatusArgs) -> Result<()> {
     let text = report(ctx.conn()?)?;
-    ctx.out().write_all(text.as_bytes())?;
+    ctx.out()
+        .write_all(crate::text::escape_text(&text).as_bytes())?;
     Ok(())
 }
 

@@ -183,7 +183,8 @@ fn show_version(ctx: &mut Ctx, name: &str, format: Format) -> Result<()> {
         for (level, label) in t.themes.iter().map(|x| (x.level(), x.label())) {
             text.push_str(&format!("{}{label}\n", "  ".repeat(level - 1)));
         }
-        ctx.out().write_all(text.as_bytes())?;
+        ctx.out()
+            .write_all(crate::text::escape_text(&text).as_bytes())?;
         return Ok(());
     }
     template_table(&t).write(ctx.out(), format)
@@ -287,7 +288,8 @@ fn history(ctx: &mut Ctx, a: &HistoryArgs) -> Result<()> {
         HistoryFormat::Md => crate::export::history::markdown(&sections, &journal),
         HistoryFormat::Html => crate::export::history::html(&sections, &journal),
     };
-    ctx.out().write_all(text.as_bytes())?;
+    ctx.out()
+        .write_all(crate::text::escape_text(&text).as_bytes())?;
     Ok(())
 }
 
@@ -318,7 +320,7 @@ fn edit(ctx: &mut Ctx, a: &EditArgs) -> Result<()> {
     if !quiet {
         eprintln!("the edited outline makes {} change(s):", plan.changes.len());
         for (_, c) in &plan.changes {
-            eprintln!("  {c}");
+            eprintln!("  {}", crate::text::escape_text(&c.to_string()));
         }
     }
     if !a.yes && !confirm()? {
@@ -401,7 +403,8 @@ fn list(ctx: &mut Ctx, format: Format) -> Result<()> {
     }
     let text = render_tree(&template, &counts, total as usize);
     if format == Format::Table {
-        ctx.out().write_all(text.as_bytes())?;
+        ctx.out()
+            .write_all(crate::text::escape_text(&text).as_bytes())?;
         return Ok(());
     }
     let mut table = Table::new([
@@ -551,7 +554,8 @@ fn export(ctx: &mut Ctx, a: &ExportArgs) -> Result<()> {
     match a.format {
         Format::Md | Format::Table => {
             let text = outline::render(&template);
-            ctx.out().write_all(text.as_bytes())?;
+            ctx.out()
+                .write_all(crate::text::escape_text(&text).as_bytes())?;
             Ok(())
         }
         f => {

@@ -15,6 +15,37 @@ pub struct CsvInput {
     pub headers: Vec<String>,
 }
 
+/// The line of a quoted field that is still open at the end of the text, read as the csv
+/// reader reads it (a quote opens a field only at its start; `""` inside is a quote).
+fn unclosed_quote(text: &str) -> Option<usize> {
+    #[derive(PartialEq)]
+    enum State {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut state = State::FieldStart;
+    let (mut line, mut opened) = (1, 0);
+    for c in text.chars() {
+        state = match (state, c) {
+            (State::FieldStart, '"') => {
+                opened = line;
+                State::Quoted
+            }
+            (State::Quoted, '"') => State::QuoteInQuoted,
+            (State::Quoted, _) => State::Quoted,
+            (State::QuoteInQuoted, '"') => State::Quoted,
+            (_, ',' | '\n') => State::FieldStart,
+            _ => State::Unquoted,
+        };
+        if c == '\n' {
+            line += 1;
+        }
+    }
+    (state == State::Quoted).then_some(opened)
+}
+
 impl CsvInput {
     /// Read and decode a CSV file and its header row.
     pub fn open(path: &Path) -> Result<CsvInput> {
@@ -28,6 +59,12 @@ impl CsvInput {
             Error::user(format!("{shown}: {}", p.describe()))
                 .with_hint("save the CSV as UTF-8 (\"CSV UTF-8\" in spreadsheet programs)")
         })?;
+        if let Some(line) = unclosed_quote(&text) {
+            return Err(Error::user(format!(
+                "{shown}, line {line}: a quoted field is not closed, so it would swallow every row after it"
+            ))
+            .with_hint("add the closing \" (a quote inside a quoted field is written twice: \"\")"));
+        }
         let newlines = text.match_indices('\n').map(|(i, _)| i).collect();
         let mut input = CsvInput {
             shown,
@@ -118,5 +155,21 @@ mod tests {
         let lines: Vec<usize> = recs.iter().map(|(l, _)| *l).collect();
         assert_eq!(lines, vec![2, 4, 5, 7]);
         assert!(recs[1].1.as_ref().unwrap_err().contains("3 fields"));
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_found_on_its_line() {
+        assert_eq!(unclosed_quote("a,b\n1,\"x\n2,y\n"), Some(2));
+        assert_eq!(unclosed_quote("a,b\n1,\"x\"\"\n2\",y\n3,4\n"), None);
+        assert_eq!(unclosed_quote("a,b\n1,x\"y\n2,z\n"), None);
+        assert_eq!(unclosed_quote("a,b\n\"1\",\"\"\n\"open\n"), Some(3));
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.csv");
+        std::fs::write(&p, "transcript,role\nP01,\"manager\nP02,lead\n").unwrap();
+        let err = CsvInput::open(&p).err().unwrap().to_string();
+        assert!(
+            err.contains("line 2: a quoted field is not closed"),
+            "{err}"
+        );
     }
 }

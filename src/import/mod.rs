@@ -24,6 +24,9 @@ pub struct ImportOptions {
     pub turns: TurnRule,
     /// For CSV transcripts: the speaker, text and (optional) start columns.
     pub columns: Vec<String>,
+    /// The transcript's guid, when a REFI-QDA file gives one that no transcript has yet
+    /// (otherwise a new one is made).
+    pub guid: Option<String>,
 }
 
 /// What an import did.
@@ -231,10 +234,23 @@ fn store(
             id
         }
         None => {
+            // The guid goes in with the row: setting it afterwards (as the schema's default
+            // trigger does) would write the whole text a second time, and leave as much free
+            // space in the file.
+            let taken = |g: &str| -> Result<bool> {
+                Ok(conn
+                    .query_row("SELECT 1 FROM transcript WHERE guid = ?1", [g], |_| Ok(()))
+                    .optional()?
+                    .is_some())
+            };
+            let guid = match opts.guid.as_deref() {
+                Some(g) if !taken(g)? => g.to_string(),
+                _ => uuid::Uuid::new_v4().hyphenated().to_string(),
+            };
             conn.execute(
-                "INSERT INTO transcript (name, source_path, format, text, chars, words, imported_at, imported_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![name, source, format, text, chars as i64, words as i64, now(), coder],
+                "INSERT INTO transcript (name, source_path, format, text, chars, words, imported_at, imported_by, guid)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![name, source, format, text, chars as i64, words as i64, now(), coder, guid],
             )?;
             conn.last_insert_rowid()
         }
@@ -277,11 +293,13 @@ fn validate_name(name: &str) -> Result<()> {
             Error::user("a transcript name cannot be empty").with_hint("give one with --name")
         );
     }
-    if name.contains(':') || name.chars().any(char::is_control) {
-        return Err(Error::user(format!(
-            "transcript name \"{name}\" contains \":\" or a control character"
-        ))
-        .with_hint("choose another name with --name"));
+    crate::text::check_name("transcript name", name)
+        .map_err(|e| e.with_hint("choose another name with --name"))?;
+    if name.contains(':') {
+        return Err(
+            Error::user(format!("transcript name \"{name}\" contains \":\""))
+                .with_hint("choose another name with --name"),
+        );
     }
     Ok(())
 }

@@ -378,6 +378,7 @@ pub fn coder_id(conn: &Connection, name: &str) -> Result<i64> {
     {
         return Ok(id);
     }
+    crate::text::check_name("coder name", name)?;
     conn.execute(
         "INSERT INTO coder (name, created_at) VALUES (?1, ?2)",
         (name, now()),

@@ -13,7 +13,8 @@ use rusqlite::Connection;
 use super::{describe, guid_of, read_description, read_root, rgb, Element, Xml, XmlIn};
 use crate::error::{Error, Result};
 use crate::template::outline::OutlineItem;
-use crate::template::Template;
+use crate::template::{too_deep, Template, MAX_DEPTH};
+use crate::text::{escape_name, replace_controls};
 
 /// The guid of every theme (deleted ones too), by id.
 pub fn theme_guids(conn: &Connection) -> Result<HashMap<i64, String>> {
@@ -37,20 +38,20 @@ pub(crate) fn write_codes<W: Write>(
 ) -> Result<()> {
     w.write_event(Event::Start(BytesStart::new("Codes")))
         .map_err(xml_err)?;
-    write_children(w, template, None, guids, notes)?;
-    w.write_event(Event::End(BytesEnd::new("Codes")))
-        .map_err(xml_err)?;
-    Ok(())
-}
-
-fn write_children<W: Write>(
-    w: &mut Writer<W>,
-    template: &Template,
-    parent: Option<i64>,
-    guids: &HashMap<i64, String>,
-    notes: &HashMap<i64, Vec<String>>,
-) -> Result<()> {
-    for t in template.children(parent) {
+    // The template is in display order (depth first): a theme's `</Code>` comes before the
+    // next theme that is not inside it. An explicit stack of open codes, no recursion.
+    let mut open: Vec<usize> = Vec::new(); // levels of the open <Code> elements
+    let close_to = |w: &mut Writer<W>, open: &mut Vec<usize>, level: usize| -> Result<()> {
+        while open.last().is_some_and(|l| *l >= level) {
+            open.pop();
+            w.write_event(Event::End(BytesEnd::new("Code")))
+                .map_err(xml_err)?;
+        }
+        Ok(())
+    };
+    let themes = &template.themes;
+    for (i, t) in themes.iter().enumerate() {
+        close_to(w, &mut open, t.level())?;
         let guid = guids
             .get(&t.id)
             .ok_or_else(|| Error::user(format!("theme {} has no guid", t.label())))?;
@@ -63,7 +64,7 @@ fn write_children<W: Write>(
         }
         let description = describe(&t.fields, t.kind, t.origin);
         let theme_notes = notes.get(&t.id).map(Vec::as_slice).unwrap_or_default();
-        let has_children = template.children(Some(t.id)).next().is_some();
+        let has_children = themes.get(i + 1).is_some_and(|n| n.parent_id == Some(t.id));
         if description.is_empty() && theme_notes.is_empty() && !has_children {
             w.write_event(Event::Empty(start)).map_err(xml_err)?;
             continue;
@@ -77,10 +78,11 @@ fn write_children<W: Write>(
             r.push_attribute(("targetGUID", n.as_str()));
             w.write_event(Event::Empty(r)).map_err(xml_err)?;
         }
-        write_children(w, template, Some(t.id), guids, notes)?;
-        w.write_event(Event::End(BytesEnd::new("Code")))
-            .map_err(xml_err)?;
+        open.push(t.level());
     }
+    close_to(w, &mut open, 1)?;
+    w.write_event(Event::End(BytesEnd::new("Codes")))
+        .map_err(xml_err)?;
     Ok(())
 }
 
@@ -259,10 +261,25 @@ fn read_code<R: BufRead>(
     } else {
         String::new()
     };
-    let guid = guid_of(x, &e, "guid")?;
     let raw_name = e.attr("name").unwrap_or("").trim().to_string();
-    let mut name = fit_name(&raw_name);
-    if name != raw_name {
+    // Refuse a deep tree before going any deeper (each level is one call of this function).
+    if parent.len() >= MAX_DEPTH {
+        let code = escape_name(&raw_name);
+        return Err(too_deep(&if line > 0 {
+            format!("{}, line {line}: code \"{code}\"", x.file())
+        } else {
+            format!("{} at byte {}: code \"{code}\"", x.file(), x.position())
+        }));
+    }
+    let guid = guid_of(x, &e, "guid")?;
+    let controls = replace_controls(&raw_name);
+    let mut name = fit_name(controls.as_deref().unwrap_or(&raw_name));
+    if controls.is_some() {
+        out.notes.push(format!(
+            "{at}code \"{}\" renamed \"{name}\" (control characters in names are replaced by spaces)",
+            escape_name(&raw_name)
+        ));
+    } else if name != raw_name {
         out.notes.push(format!(
             "{at}code \"{raw_name}\" renamed \"{name}\" (a theme name cannot be empty, contain \"/\", or look like a number)"
         ));

@@ -101,6 +101,8 @@ struct Qde {
     project_notes: Vec<String>,
     /// What was skipped, by kind ("PDF sources" → 2).
     skipped: BTreeMap<String, usize>,
+    /// Names changed to fit (one line each).
+    changed: Vec<String>,
 }
 
 impl Qde {
@@ -301,7 +303,8 @@ fn read_qde<R: BufRead>(x: &mut XmlIn<R>, sink: &mut Sink) -> Result<Qde> {
             "Variables" => children(x, &e, |x, v| {
                 if v.name == "Variable" {
                     let guid = guid_of(x, &v, "guid")?;
-                    let name = v.attr("name").unwrap_or("").trim().to_string();
+                    let raw = v.attr("name").unwrap_or("").trim();
+                    let name = fit_name(&mut q.changed, "variable", raw);
                     q.variables.insert(guid, name);
                 }
                 x.skip(&v)
@@ -481,24 +484,91 @@ fn open_zip(path: &Path, file: &str) -> Result<(Container, usize)> {
     Ok((Container::Zip { archive, sources }, qde))
 }
 
-/// Read an entry's bytes, refusing more than `limit` (a zip bomb never gets further).
-fn read_limited(r: impl Read, limit: u64, what: &str) -> Result<Vec<u8>> {
+/// Read an entry's bytes, but never more than `limit`: `None` when there is more (a zip bomb
+/// never gets further).
+fn read_limited(r: impl Read, limit: u64, what: &str) -> Result<Option<Vec<u8>>> {
     let mut out = Vec::new();
     r.take(limit + 1)
         .read_to_end(&mut out)
         .map_err(|e| Error::user(format!("{what}: cannot read it: {e}")))?;
-    if out.len() as u64 > limit {
-        return Err(Error::user(format!(
-            "{what} expands to more than {} MiB; refusing it as a possible zip bomb",
-            limit >> 20
-        )));
+    Ok((out.len() as u64 <= limit).then_some(out))
+}
+
+/// The default limit on the expanded size of a `.qdpx`'s sources, all together.
+pub const DEFAULT_MAX_SIZE: u64 = 2 << 30;
+
+/// A size for messages: "2 GiB", "500 MiB", "1500 bytes".
+pub fn format_size(bytes: u64) -> String {
+    for (unit, name) in [
+        (1u64 << 40, "TiB"),
+        (1 << 30, "GiB"),
+        (1 << 20, "MiB"),
+        (1 << 10, "KiB"),
+    ] {
+        if bytes >= unit && bytes % unit == 0 {
+            return format!("{} {name}", bytes / unit);
+        }
     }
-    Ok(out)
+    if bytes >= 10 << 20 {
+        return format!("{:.1} MiB", bytes as f64 / (1u64 << 20) as f64);
+    }
+    format!("{bytes} bytes")
+}
+
+/// A size as `--max-size` takes it: "4G", "500M", "12345".
+fn size_flag(bytes: u64) -> String {
+    for (unit, name) in [(1u64 << 30, "G"), (1 << 20, "M"), (1 << 10, "K")] {
+        if bytes >= unit && bytes % unit == 0 {
+            return format!("{}{name}", bytes / unit);
+        }
+    }
+    bytes.to_string()
+}
+
+/// What the sources of one import may expand to, together, and what they have used.
+struct Budget {
+    limit: u64,
+    used: u64,
+}
+
+impl Budget {
+    fn remaining(&self) -> u64 {
+        self.limit.saturating_sub(self.used)
+    }
+
+    /// The error for `what` (`source "P03" (sources/p03.txt)`), which took the total past the
+    /// limit.
+    fn exceeded(&self, file: &str, what: &str) -> Error {
+        Error::user(format!(
+            "{file}: {what} takes the texts past {}, the limit on the expanded size of a project's sources; nothing was imported",
+            format_size(self.limit)
+        ))
+        .with_hint(format!(
+            "if the file is genuine, raise the limit with --max-size (e.g. --max-size {})",
+            size_flag(self.limit.saturating_mul(2))
+        ))
+    }
+
+    /// Count `n` more bytes of `what`.
+    fn charge(&mut self, n: u64, file: &str, what: &str) -> Result<()> {
+        if n > self.remaining() {
+            return Err(self.exceeded(file, what));
+        }
+        self.used += n;
+        Ok(())
+    }
 }
 
 impl Container {
-    /// The bytes of a source file named by a `plainTextPath`, if the archive has it.
-    fn source(&mut self, file: &str, plain_path: &str) -> Result<Option<Vec<u8>>> {
+    /// The bytes of a source file named by a `plainTextPath`, if the archive has it; they
+    /// count against `budget`, and `what` names them if they cross it.
+    fn source(
+        &mut self,
+        file: &str,
+        plain_path: &str,
+        budget: &mut Budget,
+        what: &str,
+    ) -> Result<Option<Vec<u8>>> {
         let Container::Zip { archive, sources } = self else {
             return Ok(None);
         };
@@ -517,7 +587,19 @@ impl Container {
         let Some(i) = index else { return Ok(None) };
         let entry = archive.by_index(i).map_err(|e| zip_error(file, e))?;
         let name = entry.name().to_string();
-        read_limited(entry, MAX_SOURCE, &format!("{file}: {name}")).map(Some)
+        let limit = MAX_SOURCE.min(budget.remaining());
+        match read_limited(entry, limit, &format!("{file}: {name}"))? {
+            Some(bytes) => {
+                budget.used += bytes.len() as u64;
+                Ok(Some(bytes))
+            }
+            None if limit < MAX_SOURCE => Err(budget.exceeded(file, &format!("{what} ({name})"))),
+            None => Err(Error::user(format!(
+                "{file}: {name} expands to more than {}; refusing it as a possible zip bomb",
+                format_size(MAX_SOURCE)
+            ))
+            .with_hint("tana reads texts of up to 256 MiB each")),
+        }
     }
 }
 
@@ -542,15 +624,54 @@ fn transcript_name(src: &TextSource) -> String {
         }
     }
     name.chars()
-        .map(|c| if c == ':' || c.is_control() { '-' } else { c })
+        .map(|c| {
+            if c == ':' || crate::text::is_forbidden_in_name(c) {
+                '-'
+            } else {
+                c
+            }
+        })
         .collect::<String>()
         .trim()
         .to_string()
 }
 
+/// A name from the file with its control characters replaced by spaces; the change is
+/// reported ("user \"Ana\\u{1b}[2J\" renamed \"Ana [2J\" ...").
+fn fit_name(report: &mut Vec<String>, what: &str, raw: &str) -> String {
+    match crate::text::replace_controls(raw) {
+        None => raw.to_string(),
+        Some(fit) => {
+            report.push(format!(
+                "{what} \"{}\" renamed \"{fit}\" (control characters in names are replaced by spaces)",
+                crate::text::escape_name(raw)
+            ));
+            fit
+        }
+    }
+}
+
+/// An attribute value with its control characters (a newline, say) replaced by spaces;
+/// `changed` counts the values that needed it.
+fn fit_value(changed: &mut usize, raw: &str) -> String {
+    match crate::text::replace_controls(raw) {
+        None => raw.to_string(),
+        Some(fit) => {
+            *changed += 1;
+            fit
+        }
+    }
+}
+
 /// Import a `.qdpx` (or bare `.qde`) into a new project at `target`, written whole or not
-/// at all.
-pub fn import_qdpx(path: &Path, target: &Path, importer: &str) -> Result<QdpxReport> {
+/// at all. The sources' texts may expand to `max_size` bytes together
+/// ([`DEFAULT_MAX_SIZE`] unless the researcher raises it).
+pub fn import_qdpx(
+    path: &Path,
+    target: &Path,
+    importer: &str,
+    max_size: u64,
+) -> Result<QdpxReport> {
     let file = path.display().to_string();
     if target.exists() {
         return Err(Error::user(format!("{} already exists", target.display()))
@@ -578,12 +699,18 @@ pub fn import_qdpx(path: &Path, target: &Path, importer: &str) -> Result<QdpxRep
     } else {
         open_zip(path, &file)?
     };
+    // A killed import leaves its project in the making behind; the next one removes it.
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    crate::output::remove_stale_temp_files(dir);
     let tmp = temp_path(target);
     let result = (|| {
         let mut conn = crate::project::create(&tmp)?;
         let report = {
             let tx = conn.transaction()?;
-            let mut sink = Sink::new(&tx, &file, container, importer)?;
+            let mut sink = Sink::new(&tx, &file, container, importer, max_size)?;
             let q = if bare {
                 let f = File::open(path).map_err(|e| Error::io(path, e))?;
                 let mut x = XmlIn::new(BufReader::new(f), file.clone());
@@ -672,6 +799,10 @@ struct Sink<'t> {
     descriptions: HashMap<String, String>,
     unknown_codes: usize,
     outside: Vec<String>,
+    /// The limit on the sources' expanded size, and what they used.
+    budget: Budget,
+    /// Attribute values whose control characters were replaced by spaces.
+    values_changed: usize,
     report: QdpxReport,
     /// The import is the new project's first change in its log (the codebook a template
     /// revision of its own, logged between its parts).
@@ -679,7 +810,13 @@ struct Sink<'t> {
 }
 
 impl<'t> Sink<'t> {
-    fn new(tx: &'t Connection, file: &str, container: Container, importer: &str) -> Result<Self> {
+    fn new(
+        tx: &'t Connection,
+        file: &str,
+        container: Container,
+        importer: &str,
+        max_size: u64,
+    ) -> Result<Self> {
         Ok(Sink {
             tx,
             file: file.to_string(),
@@ -697,6 +834,11 @@ impl<'t> Sink<'t> {
             descriptions: HashMap::new(),
             unknown_codes: 0,
             outside: Vec::new(),
+            values_changed: 0,
+            budget: Budget {
+                limit: max_size,
+                used: 0,
+            },
             report: QdpxReport::default(),
             journal: Some(crate::journal::Journal::begin(tx)?),
         })
@@ -724,8 +866,14 @@ impl<'t> Sink<'t> {
 
     /// Users → coders, keeping their guids.
     fn users(&mut self, users: &[(String, String)]) -> Result<()> {
-        for (guid, name) in users {
-            let id = coder_id(self.tx, name)?;
+        for (guid, raw) in users {
+            let name = fit_name(&mut self.report.not_imported, "user", raw);
+            let name = if name.is_empty() {
+                format!("user {}", &guid[..8])
+            } else {
+                name
+            };
+            let id = coder_id(self.tx, &name)?;
             self.tx.execute(
                 "UPDATE coder SET guid = ?1 WHERE id = ?2 AND NOT EXISTS (SELECT 1 FROM coder WHERE guid = ?1)",
                 params![guid, id],
@@ -773,15 +921,22 @@ impl<'t> Sink<'t> {
     /// cannot be had.
     fn source_text(&mut self, src: &TextSource, name: &str) -> Result<Option<String>> {
         let file = self.file.clone();
+        let what = format!("source \"{name}\"");
         let plain = match (&src.content, &src.plain_path) {
-            (Some(c), _) if !c.trim().is_empty() => None,
-            (_, Some(p)) => self.container.source(&file, p)?,
+            (Some(c), _) if !c.trim().is_empty() => {
+                self.budget.charge(c.len() as u64, &file, &what)?;
+                None
+            }
+            (_, Some(p)) => self.container.source(&file, p, &mut self.budget, &what)?,
             _ => None,
         };
         // An empty plain text beside a .docx (NVivo for Mac writes these): read the .docx.
         if let (Some(b), Some(rich)) = (&plain, &src.rich_path) {
             if b.iter().all(u8::is_ascii_whitespace) && rich.to_lowercase().ends_with(".docx") {
-                if let Some(docx) = self.container.source(&file, rich)? {
+                if let Some(docx) = self
+                    .container
+                    .source(&file, rich, &mut self.budget, &what)?
+                {
                     let text = crate::import::office::extract(
                         &format!("{file}: {rich}"),
                         &docx,
@@ -804,11 +959,15 @@ impl<'t> Sink<'t> {
         Ok(match (&src.content, &src.plain_path) {
             (Some(c), _) if !c.trim().is_empty() => Some(c.clone()),
             (_, Some(p)) => match plain {
-                Some(bytes) => {
-                    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-                    match std::str::from_utf8(body) {
-                        Ok(t) => Some(t.to_string()),
+                Some(mut bytes) => {
+                    // The bytes become the text in place: a large source is held once.
+                    if bytes.starts_with(b"\xEF\xBB\xBF") {
+                        bytes.drain(..3);
+                    }
+                    match String::from_utf8(bytes) {
+                        Ok(t) => Some(t),
                         Err(e) => {
+                            let e = e.utf8_error();
                             self.report.not_imported.push(format!(
                                 "source \"{name}\": {p} is not UTF-8 text (invalid byte at {}); not imported",
                                 e.valid_up_to()
@@ -842,6 +1001,16 @@ impl<'t> Sink<'t> {
     /// A name for a source that no other transcript has.
     fn unique_name(&mut self, src: &TextSource) -> String {
         let mut name = transcript_name(src);
+        if let Some(raw) = src
+            .name
+            .as_deref()
+            .filter(|n| n.chars().any(crate::text::is_forbidden_in_name))
+        {
+            self.report.not_imported.push(format!(
+                "source \"{}\" renamed \"{name}\" (control characters in names are replaced by \"-\")",
+                crate::text::escape_name(raw.trim())
+            ));
+        }
         if name.is_empty() {
             name = format!("source {}", &src.guid[..8]);
         }
@@ -866,7 +1035,11 @@ impl<'t> Sink<'t> {
         let Some(raw) = self.source_text(src, &name)? else {
             return Ok(());
         };
-        let text = crate::text::normalize_newlines(&raw);
+        let text: std::borrow::Cow<str> = if raw.contains('\r') {
+            crate::text::normalize_newlines(&raw).into()
+        } else {
+            raw.as_str().into()
+        };
         if text.trim().is_empty() {
             self.report
                 .not_imported
@@ -879,17 +1052,17 @@ impl<'t> Sink<'t> {
             ));
             return Ok(());
         }
-        let opts = crate::import::ImportOptions::default();
+        // The guid goes in with the text, which is so written once.
+        let opts = crate::import::ImportOptions {
+            guid: Some(src.guid.clone()),
+            ..Default::default()
+        };
         let imported =
             crate::import::import_text(tx, &name, &text, Some(&self.file), "qdpx", &opts, self.me)?;
         let tid: i64 = tx.query_row(
             "SELECT id FROM transcript WHERE name = ?1",
             [&imported.name],
             |r| r.get(0),
-        )?;
-        tx.execute(
-            "UPDATE transcript SET guid = ?1 WHERE id = ?2 AND NOT EXISTS (SELECT 1 FROM transcript WHERE guid = ?1)",
-            params![src.guid, tid],
         )?;
         self.transcript_of.insert(src.guid.clone(), tid);
         self.report.transcripts += 1;
@@ -1005,7 +1178,8 @@ impl<'t> Sink<'t> {
         }
         for (var, value) in &src.values {
             if let Some(key) = variables.get(var).filter(|k| !k.is_empty()) {
-                crate::import::attributes::set(tx, tid, key, value)?;
+                let value = fit_value(&mut self.values_changed, value);
+                crate::import::attributes::set(tx, tid, key, &value)?;
                 self.report.attributes += 1;
             }
         }
@@ -1026,7 +1200,7 @@ impl<'t> Sink<'t> {
                 (Some(c), _) => Some(c.clone()),
                 (None, Some(p)) => self
                     .container
-                    .source(&file, p)?
+                    .source(&file, p, &mut self.budget, &format!("note \"{}\"", n.name))?
                     .and_then(|b| crate::text::decode(&b).ok()),
                 _ => None,
             };
@@ -1140,12 +1314,14 @@ impl<'t> Sink<'t> {
                         r.get(0)
                     })?;
                 if !case.name.is_empty() && case.name != tname {
-                    crate::import::attributes::set(tx, tid, "case", &case.name)?;
+                    let name = fit_value(&mut self.values_changed, &case.name);
+                    crate::import::attributes::set(tx, tid, "case", &name)?;
                     report.attributes += 1;
                 }
                 for (var, value) in &case.values {
                     if let Some(key) = q.variables.get(var).filter(|k| !k.is_empty()) {
-                        crate::import::attributes::set(tx, tid, key, value)?;
+                        let value = fit_value(&mut self.values_changed, value);
+                        crate::import::attributes::set(tx, tid, key, &value)?;
                         report.attributes += 1;
                     }
                 }
@@ -1200,6 +1376,13 @@ impl<'t> Sink<'t> {
         }
         for (what, n) in &q.skipped {
             report.not_imported.push(format!("{n} {what} not imported"));
+        }
+        report.not_imported.extend(q.changed.iter().cloned());
+        if self.values_changed > 0 {
+            report.not_imported.push(format!(
+                "{} attribute value(s) held control characters (such as line breaks), replaced by spaces",
+                self.values_changed
+            ));
         }
         report.coders =
             tx.query_row("SELECT count(*) FROM coder", [], |r| r.get::<_, i64>(0))? as usize;
@@ -1355,7 +1538,7 @@ mod tests {
                 super::super::export::write_qdpx(&conn, "a", w).map(|_| ())
             }).unwrap();
             let back = dir.path().join("b.tana");
-            import_qdpx(&qdpx, &back, "ana").unwrap();
+            import_qdpx(&qdpx, &back, "ana", DEFAULT_MAX_SIZE).unwrap();
             let b = crate::project::open(&back).unwrap();
             prop_assert_eq!(dump(&conn), dump(&b));
             // The codebook alone.

@@ -96,6 +96,9 @@ pub fn parse(text: &str) -> Result<Vec<Item>> {
         while stack.last().is_some_and(|(ind, _)| *ind >= indent) {
             stack.pop();
         }
+        if stack.len() >= super::MAX_DEPTH {
+            return Err(super::too_deep(&format!("line {line}")));
+        }
         let parent = stack.last().map(|(_, idx)| *idx);
         stack.push((indent, items.len()));
         items.push(Item {

@@ -67,31 +67,31 @@ impl Template {
         for v in children.values_mut() {
             v.sort_by_key(|t| (t.position, t.id));
         }
+        // Depth first with an explicit stack (no recursion, however deep the tree): each
+        // frame is the rest of one parent's children, with that parent's number and path.
         let mut themes = Vec::new();
-        fn walk(
-            parent: Option<i64>,
-            prefix: &str,
-            path: &[String],
-            children: &mut HashMap<Option<i64>, Vec<Theme>>,
-            out: &mut Vec<Theme>,
-        ) {
-            let Some(kids) = children.remove(&parent) else {
-                return;
+        let top = children.remove(&None).unwrap_or_default();
+        let mut stack: Vec<(std::vec::IntoIter<Theme>, usize, String, Vec<String>)> =
+            vec![(top.into_iter(), 0, String::new(), Vec::new())];
+        while let Some((kids, done, prefix, path)) = stack.last_mut() {
+            let Some(mut t) = kids.next() else {
+                stack.pop();
+                continue;
             };
-            for (i, mut t) in kids.into_iter().enumerate() {
-                t.number = if prefix.is_empty() {
-                    format!("{}", i + 1)
-                } else {
-                    format!("{prefix}.{}", i + 1)
-                };
-                t.path = path.to_vec();
-                t.path.push(t.name.clone());
-                let (id, number, p) = (t.id, t.number.clone(), t.path.clone());
-                out.push(t);
-                walk(Some(id), &number, &p, children, out);
-            }
+            *done += 1;
+            t.number = if prefix.is_empty() {
+                format!("{done}")
+            } else {
+                format!("{prefix}.{done}")
+            };
+            t.path = path.clone();
+            t.path.push(t.name.clone());
+            let frame = children
+                .remove(&Some(t.id))
+                .map(|kids| (kids.into_iter(), 0, t.number.clone(), t.path.clone()));
+            themes.push(t);
+            stack.extend(frame);
         }
-        walk(None, "", &[], &mut children, &mut themes);
         let index = themes.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
         Template { themes, index }
     }
@@ -234,6 +234,52 @@ fn is_number(s: &str) -> bool {
         .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// The deepest a template may nest. A real template has fewer than ten levels; the cap keeps a
+/// file with thousands of nested codes from taking minutes, or the whole stack.
+pub const MAX_DEPTH: usize = 100;
+
+/// The error for a theme nested deeper than [`MAX_DEPTH`]; `place` says where ("FILE, line
+/// 12: code \"X\"").
+pub fn too_deep(place: &str) -> Error {
+    Error::user(format!(
+        "{place}: themes nested deeper than {MAX_DEPTH} levels; tana supports templates up to {MAX_DEPTH} levels"
+    ))
+    .with_hint("a template rarely needs more than ten levels; flatten the deepest branch")
+}
+
+/// The level of a theme (1 for the top level), counted up its parents and never past
+/// `MAX_DEPTH + 1`.
+pub fn level_of(conn: &Connection, id: i64) -> Result<usize> {
+    let level: i64 = conn.query_row(
+        "WITH RECURSIVE up(id, level) AS (
+             SELECT ?1, 1
+             UNION ALL
+             SELECT t.parent_id, up.level + 1 FROM theme t JOIN up ON t.id = up.id
+             WHERE t.parent_id IS NOT NULL AND up.level <= ?2
+         )
+         SELECT max(level) FROM up",
+        rusqlite::params![id, MAX_DEPTH as i64],
+        |r| r.get(0),
+    )?;
+    Ok(level as usize)
+}
+
+/// The deepest level of the live template (never counted past `MAX_DEPTH + 1`).
+pub fn depth(conn: &Connection) -> Result<usize> {
+    let depth: Option<i64> = conn.query_row(
+        "WITH RECURSIVE down(id, level) AS (
+             SELECT id, 1 FROM theme WHERE parent_id IS NULL AND deleted_in IS NULL
+             UNION ALL
+             SELECT t.id, down.level + 1 FROM theme t JOIN down ON t.parent_id = down.id
+             WHERE t.deleted_in IS NULL AND down.level <= ?1
+         )
+         SELECT max(level) FROM down",
+        [MAX_DEPTH as i64],
+        |r| r.get(0),
+    )?;
+    Ok(depth.unwrap_or(0) as usize)
+}
+
 /// Options for creating a theme.
 #[derive(Debug, Clone)]
 pub struct NewTheme {
@@ -262,6 +308,11 @@ pub fn insert_theme(
 ) -> Result<i64> {
     let name = name.trim();
     validate_name(name)?;
+    if let Some(p) = parent {
+        if level_of(conn, p)? >= MAX_DEPTH {
+            return Err(too_deep(&format!("theme \"{name}\"")));
+        }
+    }
     let clash: Option<i64> = conn
         .query_row(
             "SELECT id FROM theme WHERE ifnull(parent_id, 0) = ifnull(?1, 0) AND lower(name) = lower(?2)
@@ -311,6 +362,7 @@ pub(crate) fn validate_name(name: &str) -> Result<()> {
     if name.is_empty() {
         return Err(Error::user("a theme name cannot be empty"));
     }
+    crate::text::check_name("theme name", name)?;
     if name.contains('/') {
         return Err(Error::user(format!(
             "theme name \"{name}\" contains \"/\", which separates parent and child"

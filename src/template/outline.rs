@@ -3,9 +3,11 @@
 //! One list item per theme; indentation makes the hierarchy. An item reads
 //! `Name [a priori: SOURCE] [integrative]: definition`, every part after the name optional.
 
+use std::collections::HashMap;
+
 use rusqlite::Connection;
 
-use super::{insert_theme, NewTheme, Template};
+use super::{insert_theme, too_deep, NewTheme, Template, MAX_DEPTH};
 use crate::error::{Error, Result};
 use crate::model::{Origin, ThemeFields, ThemeKind};
 
@@ -33,6 +35,8 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<OutlineItem>> {
     let mut items: Vec<OutlineItem> = Vec::new();
     // Stack of (indent, path) of open items.
     let mut stack: Vec<(usize, Vec<String>)> = Vec::new();
+    // Every path so far, lower-cased, with its line: duplicates are found in one lookup.
+    let mut seen: HashMap<Vec<String>, usize> = HashMap::new();
     let mut in_fence = false;
     for (i, raw) in text.lines().enumerate() {
         let line_no = i + 1;
@@ -53,19 +57,22 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<OutlineItem>> {
             Error::user(format!("{file}, line {line_no}: {m}"))
                 .with_hint("an item reads \"- Name [a priori: source] [integrative]: definition\"")
         })?;
+        crate::text::check_name("theme name", &name).map_err(|e| {
+            Error::user(format!("{file}, line {line_no}: {e}"))
+                .with_hint("remove the control characters from the file")
+        })?;
         while stack.last().is_some_and(|(ind, _)| *ind >= indent) {
             stack.pop();
         }
+        if stack.len() >= MAX_DEPTH {
+            return Err(too_deep(&format!("{file}, line {line_no}")));
+        }
         let mut path = stack.last().map(|(_, p)| p.clone()).unwrap_or_default();
         path.push(name);
-        if let Some(prev) = items
-            .iter()
-            .find(|it| lower_path(&it.path) == lower_path(&path))
-        {
+        if let Some(first) = seen.insert(lower_path(&path), line_no) {
             return Err(Error::user(format!(
-                "{file}, line {line_no}: theme \"{}\" is listed twice at the same level (first on line {})",
+                "{file}, line {line_no}: theme \"{}\" is listed twice at the same level (first on line {first})",
                 path.join("/"),
-                prev.line
             ))
             .with_hint("sibling themes need different names"));
         }

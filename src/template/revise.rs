@@ -81,8 +81,15 @@ where
     F: FnOnce(&Journal) -> Result<(LogEntry, Vec<String>)>,
 {
     check_rationale(conn, meta)?;
+    // No revision may nest the template deeper than the cap (a project made deeper by an
+    // older tana can still be revised, as long as it gets no deeper).
+    let depth_before = super::depth(conn)?;
     let journal = Journal::begin(conn)?;
     let (mut entry, messages) = work(&journal)?;
+    let depth_after = super::depth(conn)?;
+    if depth_after > super::MAX_DEPTH && depth_after > depth_before {
+        return Err(super::too_deep(&format!("this {op}")));
+    }
     entry.op = op.to_string();
     entry.kind = Kind::Template;
     if entry.summary.is_none() {
@@ -577,6 +584,19 @@ pub fn move_theme(
                     p.label()
                 ))
                 .with_hint("move the sub-theme out first, or choose another parent"));
+            }
+            let height = template
+                .subtree(t.id)
+                .iter()
+                .map(|s| s.level() + 1 - t.level())
+                .max()
+                .unwrap_or(1);
+            if p.level() + height > super::MAX_DEPTH {
+                return Err(super::too_deep(&format!(
+                    "moving {} under {}",
+                    t.label(),
+                    p.label()
+                )));
             }
             Some(p.id)
         }

@@ -155,6 +155,7 @@ pub fn save(conn: &Connection, name: &str, note: Option<&str>, coder: i64) -> Re
                 .with_hint("e.g. T1, T2, final"),
         );
     }
+    crate::text::check_name("version name", name)?;
     if version_id(conn, name)?.is_some() {
         return Err(Error::user(format!("version {name} already exists"))
             .with_hint("versions are never overwritten; choose the next name (e.g. T3)"));

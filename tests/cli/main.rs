@@ -4,6 +4,7 @@ mod coding;
 mod demo;
 mod freq;
 mod help;
+mod hostile;
 mod import;
 mod notes;
 mod project;
