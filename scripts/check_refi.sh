@@ -77,6 +77,20 @@ if "NVivo" in origin and rows and on_words < 0.98 * len(rows):
     print("FAIL: NVivo selections do not land on words (UTF-16 positions?)", file=sys.stderr)
     sys.exit(1)
 PY
+    # Another program's codings, whatever their spans, are all on tana's coding sheets, and an
+    # unedited sheet changes nothing; the imported project passes tana check.
+    "$tana" -q --project "$project" check >/dev/null || { echo "FAIL: tana check on $name" >&2; status=1; }
+    sheets=0
+    while IFS=, read -r t _; do
+        [ -n "$t" ] || continue
+        "$tana" -q --project "$project" sheet "$t" -o "$work/sheet.md" --force
+        if ! "$tana" --project "$project" sheet apply "$work/sheet.md" 2>&1 | grep -q "nothing to change"; then
+            echo "FAIL: $name: the unedited sheet of $t changed something" >&2
+            status=1
+        fi
+        sheets=$((sheets + 1))
+    done < <("$tana" --project "$project" transcripts --format csv | tail -n +2)
+    echo "$name: tana check passes; $sheets unedited sheet(s) apply as no-ops"
 done
 for f in "$shared"/refi/samples/*.qdc; do
     [ -f "$f" ] || continue
