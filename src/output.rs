@@ -178,12 +178,10 @@ pub fn opt(s: &Option<String>) -> Value {
         .unwrap_or(Value::Null)
 }
 
-/// Write a file so that it is either whole or not there: into a temporary file beside it,
-/// renamed over the target when `write` succeeds, removed when it fails.
-pub fn write_atomically(
-    path: &std::path::Path,
-    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<()>,
-) -> Result<()> {
+/// The temporary file to write `path` through, beside it: `.NAME.tana-PID.tmp`. Checks that
+/// `path` is not a folder and that its folder exists, and first removes what killed tanas left
+/// there (see [`remove_stale_temp_files`]).
+pub fn temp_beside(path: &std::path::Path) -> Result<std::path::PathBuf> {
     use crate::error::Error;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -208,7 +206,17 @@ pub fn write_atomically(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "output".into());
     remove_stale_temp_files(&dir);
-    let tmp = dir.join(format!(".{name}.tana-{}.tmp", std::process::id()));
+    Ok(dir.join(format!(".{name}.tana-{}.tmp", std::process::id())))
+}
+
+/// Write a file so that it is either whole or not there: into a temporary file beside it,
+/// renamed over the target when `write` succeeds, removed when it fails.
+pub fn write_atomically(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<()>,
+) -> Result<()> {
+    use crate::error::Error;
+    let tmp = temp_beside(path)?;
     let result = (|| {
         let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
         let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
@@ -230,14 +238,15 @@ pub fn write_atomically(
 /// (a `.qdpx` import's project in the making). `None` for any other name.
 fn temp_file_owner(name: &str) -> Option<u32> {
     let rest = name.strip_prefix('.')?;
+    // A temporary SQLite file (a backup or an import in the making) may have its journal.
+    let rest = ["-wal", "-shm", "-journal"]
+        .iter()
+        .find_map(|s| rest.strip_suffix(s))
+        .unwrap_or(rest);
     let digits = if let Some(r) = rest.strip_suffix(".tmp") {
         r.rsplit_once(".tana-")?.1
     } else {
-        let r = ["-wal", "-shm", "-journal"]
-            .iter()
-            .find_map(|s| rest.strip_suffix(s))
-            .unwrap_or(rest);
-        r.rsplit_once(".import-")?.1
+        rest.rsplit_once(".import-")?.1
     };
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::coding::{self, Doc, Stamp};
+use crate::coding::{self, codings_of, Doc, Stamp};
 use crate::error::{Error, Result};
 use crate::journal::{self, Kind, LogEntry};
 use crate::model::{Segment, Span};
@@ -88,23 +88,6 @@ fn mark(name: &str) -> String {
         .collect()
 }
 
-/// Every coding of a transcript with its id: (theme, span, coder, coding id), in text order.
-fn codings_with_ids(conn: &Connection, transcript: i64) -> Result<Vec<(i64, Span, i64, i64)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT theme_id, start, end, coder_id, id FROM coding WHERE transcript_id = ?1
-         ORDER BY start, end, theme_id, id",
-    )?;
-    let rows = stmt.query_map([transcript], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            Span::new(r.get::<_, i64>(1)? as usize, r.get::<_, i64>(2)? as usize),
-            r.get::<_, i64>(3)?,
-            r.get::<_, i64>(4)?,
-        ))
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
 /// How a coding is written on its segment's `codes:` line, after the theme: nothing for the
 /// whole segment, `"words"` when the words find exactly this span again, else `@start:end`.
 fn locator(text: &Text, seg: &Segment, span: Span) -> String {
@@ -133,7 +116,7 @@ pub fn write(conn: &Connection, name: &str, me: &str) -> Result<String> {
     let doc = Doc::load(conn, name)?;
     let template = Template::load(conn)?;
     let version = crate::template::version::latest_version(conn)?.map(|v| v.1);
-    let codings = codings_with_ids(conn, doc.id)?;
+    let codings = codings_of(conn, doc.id)?;
     let names: HashMap<i64, String> = crate::project::coder_names(conn)?;
     let mine = editable(&codings, &names, me);
     let mut memos: HashMap<i64, Vec<String>> = HashMap::new();
@@ -702,7 +685,7 @@ pub fn apply(
     }
 
     // What the sheet showed as the applier's own: every coding it lists unmarked.
-    let current = codings_with_ids(conn, doc.id)?;
+    let current = codings_of(conn, doc.id)?;
     let names: HashMap<i64, String> = crate::project::coder_names(conn)?;
     let mine = editable(&current, &names, me_name);
     let mut have: BTreeMap<(i64, Span), Vec<i64>> = BTreeMap::new();

@@ -61,7 +61,7 @@ pub fn run(ctx: &mut Ctx, args: &ShowArgs) -> Result<()> {
     {
         let seg = Span::new(s.start, s.end);
         let mut themes: BTreeSet<(Vec<u32>, String)> = BTreeSet::new();
-        for (theme, span, coder) in &codings {
+        for (theme, span, coder, _) in &codings {
             if span.overlaps(&seg)
                 || (seg.is_empty() && span.start <= seg.start && seg.start < span.end)
             {

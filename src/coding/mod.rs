@@ -502,17 +502,18 @@ pub fn remove(conn: &Connection, transcript: i64, theme: i64, span: Span) -> Res
     Ok(hits.len())
 }
 
-/// Themes coded on a span, as (theme id, coding span), for display.
-pub fn codings_of(conn: &Connection, transcript: i64) -> Result<Vec<(i64, Span, i64)>> {
+/// Every coding of a transcript as (theme id, span, coder id, coding id), in text order.
+pub fn codings_of(conn: &Connection, transcript: i64) -> Result<Vec<(i64, Span, i64, i64)>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT theme_id, start, end, coder_id FROM coding WHERE transcript_id = ?1
-         ORDER BY start, end, theme_id",
+        "SELECT theme_id, start, end, coder_id, id FROM coding WHERE transcript_id = ?1
+         ORDER BY start, end, theme_id, id",
     )?;
     let rows = stmt.query_map([transcript], |r| {
         Ok((
             r.get::<_, i64>(0)?,
             Span::new(r.get::<_, i64>(1)? as usize, r.get::<_, i64>(2)? as usize),
             r.get::<_, i64>(3)?,
+            r.get::<_, i64>(4)?,
         ))
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

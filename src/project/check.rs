@@ -236,22 +236,7 @@ pub struct BackupReport {
 /// others may be writing. The copy is written beside the target under a temporary name,
 /// verified (integrity, tana's marks, readable tables), and only then renamed into place.
 pub fn backup(conn: &Connection, target: &Path) -> Result<BackupReport> {
-    let dir = match target.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    if !dir.is_dir() {
-        return Err(Error::user(format!(
-            "cannot write {}: folder {} does not exist",
-            target.display(),
-            dir.display()
-        )));
-    }
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "backup".into());
-    let tmp = dir.join(format!(".{name}.tana-backup-{}", std::process::id()));
+    let tmp = crate::output::temp_beside(target)?;
     let result = (|| {
         {
             let mut dest = Connection::open(&tmp)
@@ -273,7 +258,9 @@ pub fn backup(conn: &Connection, target: &Path) -> Result<BackupReport> {
         Ok(report)
     })();
     if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+        for suffix in ["", "-journal"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", tmp.display()));
+        }
     }
     result
 }
