@@ -324,6 +324,8 @@ mod tests {
             Some(4242)
         );
         assert_eq!(temp_file_owner(".out.qdpx.tana-17.tmp"), Some(17));
+        // A backup in the making, with its rollback journal.
+        assert_eq!(temp_file_owner(".copy.tana.tana-12.tmp-journal"), Some(12));
         for other in [
             "study.tana.import-4242",
             ".study.tana",
@@ -331,7 +333,6 @@ mod tests {
             ".x.import-12a",
             ".x.tana-.tmp",
             ".notes.tmp",
-            ".x.tana-12.tmp-wal",
         ] {
             assert_eq!(temp_file_owner(other), None, "{other}");
         }
