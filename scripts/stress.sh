@@ -115,6 +115,28 @@ echo "4 x code --from 10,000 rows: $failed failed, ${secs}s; codings present: $h
 [ "$failed" -eq 0 ] || { fail "$failed batches failed:"; cat "$WORK"/batch-err.* >&2; }
 [ "$have" -eq 40000 ] || fail "expected 40000 codings, found $have"
 
+echo "== 1c. backups while two coders write"
+P="$WORK/coders.tana"
+( for ((i = 0; i < N; i++)); do TANA_CODER=w1 "$TANA" -q --project "$P" code "$(printf 'T%04d' $(( i % 20 + 1 )))" $(( (i / 20) % 50 + 1 )) "Theme 5" || true; done ) &
+w1=$!
+( for ((i = 0; i < N; i++)); do TANA_CODER=w2 "$TANA" -q --project "$P" uncode "$(printf 'T%04d' $(( i % 20 + 1 )))" $(( (i / 20) % 50 + 1 )) "Theme 5" 2>/dev/null || true; done ) &
+w2=$!
+backups=0; bad=0
+mkdir -p "$WORK/backups"
+while kill -0 $w1 2>/dev/null && [ $backups -lt $(( N / 4 )) ]; do
+    b="$WORK/backups/b$backups.tana"
+    if "$TANA" -q --project "$P" backup "$b" && "$TANA" -q --project "$b" check > /dev/null; then
+        :
+    else
+        bad=$((bad + 1))
+    fi
+    rm -f "$b"
+    backups=$((backups + 1))
+done
+wait $w1 $w2
+echo "$backups backups taken during writes: $bad failed or did not pass tana check"
+[ "$bad" -eq 0 ] || fail "$bad backups failed"
+
 echo "== 2. kill -9 during writes ($KILLS kills each)"
 # A fingerprint of the project: what reports show, and the length of the change log.
 fingerprint() {
