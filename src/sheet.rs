@@ -219,11 +219,39 @@ struct Block {
     /// The first line of the segment's text.
     text_line: usize,
     number: i64,
-    text: Vec<String>,
+    /// The segment's text as the sheet shows it, as a digest of its words.
+    text: Words,
     /// The line of the block's `codes:` line, once seen.
     codes_line: Option<usize>,
     codes: Vec<Code>,
     memos: Vec<String>,
+}
+
+/// A text's words in order, as a digest: two texts that differ only in whitespace have the same
+/// one. A sheet's segment texts are checked against the transcript with it, without keeping
+/// them in memory.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Words {
+    count: usize,
+    hash: u64,
+}
+
+impl Words {
+    fn of(text: &str) -> Words {
+        let mut w = Words::default();
+        w.add(text);
+        w
+    }
+
+    fn add(&mut self, text: &str) {
+        use std::hash::{Hash, Hasher};
+        for word in text.split_whitespace() {
+            let mut h = std::hash::DefaultHasher::new();
+            (self.hash, word).hash(&mut h);
+            self.hash = h.finish();
+            self.count += 1;
+        }
+    }
 }
 
 /// Split a `codes:` line at the semicolons that stand outside "quotes".
@@ -387,10 +415,10 @@ fn parse(text: &str) -> Result<Parsed> {
                 ));
                 continue;
             }
-            if b.text.is_empty() {
+            if b.text_line == 0 {
                 b.text_line = line;
             }
-            b.text.push(t.strip_prefix(' ').unwrap_or(t).to_string());
+            b.text.add(t);
         } else if let Some(c) = raw.trim_start().strip_prefix("codes:") {
             if let Some(first) = b.codes_line {
                 problems.push(format!(
@@ -567,7 +595,7 @@ pub fn apply(
     for b in &parsed.blocks {
         let seg = &doc.segments[by_number[&b.number]];
         let seg_text = text_of.slice(seg.start, seg.end);
-        if fold_whitespace(&b.text.join("\n")) != fold_whitespace(seg_text) {
+        if b.text != Words::of(seg_text) {
             problems.push(format!(
                 "line {}: the text of segment {} differs from the transcript; only codes: and memo: lines may be edited",
                 b.text_line.max(b.line),
