@@ -46,7 +46,7 @@ fn docx_body(g: &mut Gen, depth: usize) -> String {
     s
 }
 
-pub fn docx_entries(g: &mut Gen) -> Vec<(String, Vec<u8>)> {
+pub fn docx_entries(g: &mut Gen) -> seeds::Entries {
     let body = docx_body(g, 4);
     let mut xml = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:document {W}><w:body>{body}</w:body></w:document>"
@@ -105,7 +105,7 @@ fn odt_body(g: &mut Gen, depth: usize) -> String {
     s
 }
 
-pub fn odt_entries(g: &mut Gen) -> Vec<(String, Vec<u8>)> {
+pub fn odt_entries(g: &mut Gen) -> seeds::Entries {
     let body = odt_body(g, 4);
     let mut xml = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<office:document-content {ODT_NS}><office:body><office:text>{body}</office:text></office:body></office:document-content>"
@@ -126,7 +126,7 @@ pub fn odt_entries(g: &mut Gen) -> Vec<(String, Vec<u8>)> {
 }
 
 /// A document, its archive sometimes damaged; or random bytes.
-fn office_input(g: &mut Gen, entries: fn(&mut Gen) -> Vec<(String, Vec<u8>)>) -> Vec<u8> {
+fn office_input(g: &mut Gen, entries: fn(&mut Gen) -> seeds::Entries) -> Vec<u8> {
     if g.chance(5) {
         let mut b = g.bytes(300);
         if g.chance(50) {

@@ -80,6 +80,9 @@ pub fn guid(g: &mut Gen) -> String {
     }
 }
 
+/// Archive entries: `(name, bytes)`.
+pub type Entries = Vec<(String, Vec<u8>)>;
+
 /// A zip of `(name, bytes)`, stored or deflated; duplicate names are left out.
 pub fn zip(g: &mut Gen, entries: &[(String, Vec<u8>)]) -> Vec<u8> {
     let method = if g.chance(50) {
