@@ -16,10 +16,11 @@ printf '| %-15s | %10s | %7s | %6s | %14s | %12s |\n' \
     target cases seconds panics "other failures" "slowest (ms)"
 printf '|%s|%s|%s|%s|%s|%s|\n' \
     "-----------------" "-----------:" "--------:" "-------:" "---------------:" "-------------:"
-grep '^fuzz-row' "$log" | sort -k2,2 | while IFS=$'\t' read -r _ name cases secs panics broken slowest _; do
+# With --nocapture a row can follow libtest's "test NAME ... " on the same line.
+grep -o 'fuzz-row.*' "$log" | sort -k2,2 | while IFS=$'\t' read -r _ name cases secs panics broken slowest _; do
     printf '| %-15s | %10s | %7s | %6s | %14s | %12s |\n' \
         "$name" "$cases" "$secs" "$panics" "$broken" "$slowest"
-done
+done || true
 if [ "$status" -ne 0 ]; then
     grep -E 'panicked|input:|broken invariant|panic:' "$log" >&2 || true
     echo "fuzzing failed (exit $status); see the inputs above" >&2
