@@ -1,7 +1,7 @@
 //! Caption files and CSV turns: `captions::parse_vtt`, `parse_srt`, `parse_csv`, then `layout`.
 
 use tana::import::captions::{layout, parse_csv, parse_srt, parse_vtt, Turn};
-use tana::text::{fold_whitespace, slice_chars};
+use tana::text::{fold_whitespace, Offsets};
 
 use crate::gen::{lossy, split_selector};
 use crate::{ensure, ordered_spans, user_result, Gen, Target};
@@ -121,8 +121,9 @@ fn check_turns(r: &tana::Result<Vec<Turn>>) -> Result<(), String> {
         text.chars().count(),
         "segment",
     )?;
+    let offsets = Offsets::new(&text);
     for (t, s) in turns.iter().zip(&segs) {
-        let body = slice_chars(&text, s.start, s.end);
+        let body = &text[offsets.byte_of_char(s.start)..offsets.byte_of_char(s.end)];
         ensure(body == fold_whitespace(&t.text), || {
             format!("segment {body:?} is not its turn {:?}", t.text)
         })?;

@@ -198,8 +198,11 @@ impl Gen {
                     s.replace_range(at..end, "");
                 }
                 5 => {
-                    let end = self.boundary(s).max(at);
-                    let chunk = s[at..end.min(at + 200)].to_string();
+                    let mut end = self.boundary(s).max(at).min(at + 200);
+                    while !s.is_char_boundary(end) {
+                        end -= 1;
+                    }
+                    let chunk = s[at..end].to_string();
                     let times = self.pick(&[2usize, 10, 100]);
                     s.insert_str(at, &chunk.repeat(times));
                 }

@@ -7,7 +7,7 @@ use regex::Regex;
 use rusqlite::Connection;
 use tana::import::{import_text, ImportOptions};
 use tana::segment::{segment, sentences, TurnRule};
-use tana::text::{count_words, slice_chars};
+use tana::text::{count_words, Offsets};
 
 use crate::gen::{lossy, split_selector};
 use crate::{ensure, ordered_spans, project, seeds, user_result, Target};
@@ -55,8 +55,10 @@ pub const SEGMENT: Target = Target {
         let chars = text.chars().count();
         let segs = segment(&text, &rule(sel), "Other");
         ordered_spans(segs.iter().map(|s| (s.start, s.end)), chars, "segment")?;
+        // One offset table: slice_chars per segment would make the check quadratic.
+        let offsets = Offsets::new(&text);
         for (i, s) in segs.iter().enumerate() {
-            let body = slice_chars(&text, s.start, s.end);
+            let body = &text[offsets.byte_of_char(s.start)..offsets.byte_of_char(s.end)];
             ensure(body == body.trim(), || {
                 format!("segment {i} {body:?} is not trimmed")
             })?;
