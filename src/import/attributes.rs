@@ -180,7 +180,9 @@ pub fn import_csv(conn: &Connection, path: &Path) -> Result<AttributeReport> {
                 report.values += 1;
             }
         }
-        report.transcripts += 1;
     }
+    // A transcript on two rows is one transcript.
+    let ids: std::collections::BTreeSet<i64> = rows.iter().map(|(id, _)| *id).collect();
+    report.transcripts = ids.len();
     Ok(report)
 }

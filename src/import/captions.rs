@@ -55,7 +55,8 @@ fn cue_text(lines: &[&str]) -> (Option<String>, String) {
             rest = &rest[open + close + 1..];
         }
         s.push_str(rest);
-        let s = entities(s.trim());
+        // Trimmed after decoding too: a cue of "&nbsp;" is blank.
+        let s = entities(s.trim()).trim().to_string();
         if !s.is_empty() {
             out.push(s);
         }
@@ -304,6 +305,14 @@ mod tests {
         let (text, segs) = layout(&turns);
         assert_eq!(slice_chars(&text, segs[1].start, segs[1].end), "Hi.");
         assert_eq!(segs[1].time.as_deref(), Some("00:00:07.000"));
+    }
+
+    #[test]
+    fn a_cue_of_only_a_non_breaking_space_is_no_turn() {
+        let t = "WEBVTT\n\n00:01.000 --> 00:02.000\n&nbsp;\n\n00:02.000 --> 00:03.000\nHi.\n";
+        let turns = parse_vtt(t, "x.vtt").unwrap();
+        assert_eq!(turns.len(), 1);
+        assert_eq!(turns[0].text, "Hi.");
     }
 
     #[test]
