@@ -1035,10 +1035,13 @@ impl<'t> Sink<'t> {
         let Some(raw) = self.source_text(src, &name)? else {
             return Ok(());
         };
-        let text: std::borrow::Cow<str> = if raw.contains('\r') {
-            crate::text::normalize_newlines(&raw).into()
+        // A BOM is not text (an inline PlainTextContent may start with one); the positions
+        // map leaves it out too.
+        let body = raw.strip_prefix('\u{feff}').unwrap_or(&raw);
+        let text: std::borrow::Cow<str> = if body.contains('\r') {
+            crate::text::normalize_newlines(body).into()
         } else {
-            raw.as_str().into()
+            body.into()
         };
         if text.trim().is_empty() {
             self.report

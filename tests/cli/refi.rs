@@ -738,3 +738,34 @@ fn exports_and_imports_name_the_file_when_its_folder_is_wrong() {
     hint: a .qdpx becomes a new project: choose another name with -o NEW.tana
     ");
 }
+
+#[test]
+fn an_inline_source_text_starting_with_a_bom_keeps_its_codings_on_their_words() {
+    let env = TestEnv::empty();
+    let body = "Interviewer: Breakfast?\n\nMabel: Granola, every single day.\n";
+    let start = body.find("Granola").unwrap();
+    let end = start + "Granola".len();
+    let qde = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\
+<Project xmlns=\"urn:QDA-XML:project:1.0\" origin=\"test\" name=\"Bom\">\n\
+<CodeBook><Codes><Code isCodable=\"true\" name=\"Foods\" guid=\"85D17F60-7BB0-481E-B742-B4861DD669DF\"/></Codes></CodeBook>\n\
+<Sources><TextSource guid=\"69A4332D-5B31-4915-B520-5275CFC21B40\" name=\"Mabel\">\
+<PlainTextContent>\u{feff}{body}</PlainTextContent>\
+<PlainTextSelection startPosition=\"{start}\" endPosition=\"{end}\" guid=\"4191294A-E287-4510-95B0-69BCE4638E56\">\
+<Coding guid=\"445A6AEC-1400-4502-919D-0867832FF211\"><CodeRef targetGUID=\"85D17F60-7BB0-481E-B742-B4861DD669DF\"/></Coding></PlainTextSelection></TextSource>\
+</Sources>\n</Project>\n"
+    );
+    zip_file(&env, "bom.qdpx", &[("project.qde", qde.as_bytes())]);
+    env.ok(&["import", "bom.qdpx", "-o", "bom.tana"]);
+    let quotes = env.ok(&[
+        "--project",
+        "bom.tana",
+        "quotes",
+        "Foods",
+        "--format",
+        "csv",
+    ]);
+    assert!(quotes.contains(",Granola,"), "{quotes}");
+    let shown = env.ok(&["--project", "bom.tana", "show", "Mabel"]);
+    assert!(!shown.contains('\u{feff}'), "{shown}");
+}

@@ -358,7 +358,7 @@ pub const QDPX: Target = Target {
         };
         std::fs::write(&path, &bytes).map_err(|e| format!("write input: {e}"))?;
         let target = dir.path().join("new.tana");
-        let r = import_qdpx(&path, &target, "fuzz");
+        let r = import_qdpx(&path, &target, "fuzz", tana::refi::import::DEFAULT_MAX_SIZE);
         user_result(&r)?;
         match r {
             // Whole or not at all: a failed import leaves nothing behind.

@@ -81,13 +81,15 @@ thread_local! {
     static STUDY: RefCell<Option<Connection>> = const { RefCell::new(None) };
 }
 
-/// Run `f` on the study project inside a transaction that is rolled back afterwards.
+/// Run `f` on the study project inside a transaction that is rolled back afterwards, as one
+/// change in the change log (as every command that writes runs).
 pub fn in_study<T>(f: impl FnOnce(&Connection, i64) -> T) -> T {
     STUDY.with(|cell| {
         let mut cell = cell.borrow_mut();
         let conn = cell.get_or_insert_with(|| project::study().0);
         let coder = tana::project::coder_id(conn, "fuzz").expect("the fuzz coder");
         let tx = conn.unchecked_transaction().expect("a transaction");
+        let _change = tana::journal::Journal::begin(&tx).expect("a change");
         let out = f(&tx, coder);
         drop(tx);
         out
