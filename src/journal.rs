@@ -18,7 +18,7 @@ const UNJOURNALED: &[&str] = &["revision", "revision_row", "coder", "search_pend
 
 /// Tables whose inserts are journaled by rowid alone: their rows are large (a transcript's
 /// text) or many (segments), and undoing an insert needs only the rowid.
-const INSERT_BY_ROWID: &[&str] = &["transcript", "segment"];
+const INSERT_BY_ROWID: &[&str] = &["transcript", "segment", "coding"];
 
 /// What a change is about, for `tana log` and for `theme undo`, which walks back template
 /// revisions only.
