@@ -168,3 +168,22 @@ impl TestEnv {
         out
     }
 }
+
+/// Rows of the named tables as text, in the given order: `(table, ORDER BY clause)`.
+pub fn table_dump(conn: &rusqlite::Connection, tables: &[(&str, &str)]) -> String {
+    let mut out = String::new();
+    for (table, order) in tables {
+        let mut stmt = conn
+            .prepare(&format!("SELECT * FROM {table} ORDER BY {order}"))
+            .unwrap();
+        let n = stmt.column_count();
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(r) = rows.next().unwrap() {
+            let cells: Vec<String> = (0..n)
+                .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+                .collect();
+            out.push_str(&format!("{table}: {}\n", cells.join(" | ")));
+        }
+    }
+    out
+}

@@ -105,27 +105,16 @@ fn project(codings: &[(usize, usize, usize, usize)]) -> Connection {
 
 /// Everything a revision may change, as text: themes, codings, archive, review, links.
 fn dump(conn: &Connection) -> String {
-    let mut out = String::new();
-    for (table, order) in [
-        ("theme", "id"),
-        ("coding", "id"),
-        ("coding_archive", "id"),
-        ("review", "id"),
-        ("theme_link", "integrative_id, theme_id"),
-    ] {
-        let mut stmt = conn
-            .prepare(&format!("SELECT * FROM {table} ORDER BY {order}"))
-            .unwrap();
-        let n = stmt.column_count();
-        let mut rows = stmt.query([]).unwrap();
-        while let Some(r) = rows.next().unwrap() {
-            let cells: Vec<String> = (0..n)
-                .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
-                .collect();
-            out.push_str(&format!("{table}: {}\n", cells.join(" | ")));
-        }
-    }
-    out
+    crate::table_dump(
+        conn,
+        &[
+            ("theme", "id"),
+            ("coding", "id"),
+            ("coding_archive", "id"),
+            ("review", "id"),
+            ("theme_link", "integrative_id, theme_id"),
+        ],
+    )
 }
 
 /// Coded code points per transcript, whatever the theme.

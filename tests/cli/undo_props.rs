@@ -63,9 +63,7 @@ fn setup(dir: &Path) -> PathBuf {
 
 /// Every table a change may touch, as text (the log itself aside).
 fn dump(p: &Path) -> String {
-    let conn = Connection::open(p).unwrap();
-    let mut out = String::new();
-    for table in [
+    let tables = [
         "transcript",
         "segment",
         "attribute",
@@ -78,20 +76,9 @@ fn dump(p: &Path) -> String {
         "autocode_batch",
         "template_version",
         "setting",
-    ] {
-        let mut stmt = conn
-            .prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))
-            .unwrap();
-        let n = stmt.column_count();
-        let mut rows = stmt.query([]).unwrap();
-        while let Some(r) = rows.next().unwrap() {
-            let cells: Vec<String> = (0..n)
-                .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
-                .collect();
-            out.push_str(&format!("{table}: {}\n", cells.join(" | ")));
-        }
-    }
-    out
+    ]
+    .map(|t| (t, "rowid"));
+    crate::table_dump(&Connection::open(p).unwrap(), &tables)
 }
 
 fn last_live(p: &Path) -> i64 {
