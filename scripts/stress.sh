@@ -53,6 +53,15 @@ with open(os.path.join(d, "template.md"), "w") as f:
 PY
 }
 
+# A new project at $1 with the transcripts $3... and the template of study folder $2.
+new_project() {
+    local p=$1 dir=$2
+    shift 2
+    "$TANA" -q init "$p"
+    "$TANA" -q --project "$p" import "$@"
+    "$TANA" -q --project "$p" template import "$dir/template.md"
+}
+
 count() { # codings in a project, read with Python's own SQLite, not with tana
     python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM coding").fetchone()[0])' "$1"
 }
@@ -60,9 +69,7 @@ count() { # codings in a project, read with Python's own SQLite, not with tana
 echo "== 1. four coders at once ($N tana code commands each)"
 P="$WORK/coders.tana"
 make_study "$WORK/coders" 20 50
-"$TANA" -q init "$P"
-"$TANA" -q --project "$P" import "$WORK"/coders/T*.txt
-"$TANA" -q --project "$P" template import "$WORK/coders/template.md"
+new_project "$P" "$WORK/coders" "$WORK"/coders/T*.txt
 start=$(date +%s.%N)
 for k in 1 2 3 4; do
     (
@@ -90,9 +97,7 @@ echo "4 x $N tana code: $failed failed, ${secs}s; codings present: $have of $exp
 echo "== 1b. four concurrent code --from batches of 10,000 rows"
 P="$WORK/batches.tana"
 make_study "$WORK/batches" 100 100
-"$TANA" -q init "$P"
-"$TANA" -q --project "$P" import "$WORK"/batches/T*.txt
-"$TANA" -q --project "$P" template import "$WORK/batches/template.md"
+new_project "$P" "$WORK/batches" "$WORK"/batches/T*.txt
 for k in 1 2 3 4; do
     python3 - "$WORK/batch$k.csv" "$k" <<'PY'
 import sys
@@ -160,9 +165,7 @@ PY
 }
 make_study "$WORK/kill" 40 60
 base="$WORK/kill-base.tana"
-"$TANA" -q init "$base"
-"$TANA" -q --project "$base" import "$WORK"/kill/T000*.txt
-"$TANA" -q --project "$base" template import "$WORK/kill/template.md"
+new_project "$base" "$WORK/kill" "$WORK"/kill/T000*.txt
 python3 - "$WORK/kill-codes.csv" <<'PY'
 import sys
 with open(sys.argv[1], "w") as f:
@@ -217,9 +220,7 @@ kill_loop "import of 50 transcripts" import "$WORK"/batches/T00[5-9]*.txt
 kill_loop "theme merge" theme merge "Theme 1" "Theme 2" --into "Theme 3"
 # code --from needs the transcripts the batch names: the big study.
 base="$WORK/batches-base.tana"
-"$TANA" -q init "$base"
-"$TANA" -q --project "$base" import "$WORK"/batches/T00[0-4]*.txt "$WORK"/batches/T0050.txt
-"$TANA" -q --project "$base" template import "$WORK/batches/template.md"
+new_project "$base" "$WORK/batches" "$WORK"/batches/T00[0-4]*.txt "$WORK"/batches/T0050.txt
 head -5001 "$WORK/batch1.csv" > "$WORK/batch-half.csv"
 kill_loop "code --from 5,000 rows" code --from "$WORK/batch-half.csv"
 
