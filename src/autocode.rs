@@ -42,7 +42,8 @@ pub struct Candidate {
     pub already: bool,
 }
 
-/// Find what `tana autocode` would code, without coding anything.
+/// Find what `tana autocode` would code for `coder` (None: a coder with no codings yet),
+/// without coding anything. Spans the coder has coded with the theme already are marked.
 pub fn preview(
     conn: &Connection,
     template: &Template,
@@ -50,6 +51,7 @@ pub fn preview(
     query: &str,
     opts: &SearchOptions,
     scope: Scope,
+    coder: Option<i64>,
 ) -> Result<Vec<Candidate>> {
     let (rows, matcher) = matching(conn, template, query, opts)?;
     // For sentence scope, each sentence is tested against the search itself (phrases, NEAR,
@@ -63,7 +65,7 @@ pub fn preview(
     let mut text_stmt = conn.prepare_cached("SELECT text FROM transcript WHERE id = ?1")?;
     let mut covered = conn.prepare_cached(
         "SELECT count(*) > 0 FROM coding WHERE transcript_id = ?1 AND theme_id = ?2
-         AND start < ?4 AND end > ?3",
+         AND start < ?4 AND end > ?3 AND coder_id = ?5",
     )?;
     let mut loaded: Option<(i64, String, Offsets)> = None;
     let mut out = Vec::new();
@@ -116,7 +118,13 @@ pub fn preview(
         };
         for span in spans {
             let already: bool = covered.query_row(
-                params![row.transcript_id, theme, span.start as i64, span.end as i64],
+                params![
+                    row.transcript_id,
+                    theme,
+                    span.start as i64,
+                    span.end as i64,
+                    coder
+                ],
                 |r| r.get(0),
             )?;
             out.push(Candidate {

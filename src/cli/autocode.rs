@@ -2,6 +2,8 @@
 
 use serde_json::Value;
 
+use rusqlite::OptionalExtension;
+
 use crate::autocode::{self, Scope};
 use crate::cli::search::Filters;
 use crate::cli::Ctx;
@@ -147,7 +149,10 @@ fn code(ctx: &mut Ctx, args: &AutocodeArgs) -> Result<()> {
         limit: usize::MAX,
         ..args.filters.options()
     };
-    let candidates = autocode::preview(tx, &template, theme.id, query, &opts, args.scope)?;
+    let me: Option<i64> = tx
+        .query_row("SELECT id FROM coder WHERE name = ?1", [&coder], |r| r.get(0))
+        .optional()?;
+    let candidates = autocode::preview(tx, &template, theme.id, query, &opts, args.scope, me)?;
     let fresh = candidates.iter().filter(|c| !c.already).count();
     let transcripts: std::collections::BTreeSet<&str> = candidates
         .iter()

@@ -359,7 +359,8 @@ impl Stamp {
     }
 }
 
-/// Code `span` of a transcript with a theme, joining overlapping codings of that theme.
+/// Code `span` of a transcript with a theme, joining overlapping codings of that theme by the
+/// same coder. Another coder's codings of the same text stay apart: each coder's work is theirs.
 pub fn add(
     conn: &Connection,
     transcript: i64,
@@ -371,11 +372,18 @@ pub fn add(
     let mut stmt = conn.prepare_cached(
         "SELECT id, start, end, memo FROM coding
          WHERE transcript_id = ?1 AND theme_id = ?2 AND start < ?4 AND end > ?3
+           AND coder_id = ?5
          ORDER BY id",
     )?;
     let overlapping: Vec<(i64, usize, usize, Option<String>)> = stmt
         .query_map(
-            params![transcript, theme, span.start as i64, span.end as i64],
+            params![
+                transcript,
+                theme,
+                span.start as i64,
+                span.end as i64,
+                stamp.coder
+            ],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )?
         .collect::<rusqlite::Result<_>>()?;

@@ -173,14 +173,15 @@ pub fn check(conn: &Connection) -> Result<Vec<Finding>> {
         },
     );
     run(
-        "codings of one theme do not overlap",
+        "one coder's codings of one theme do not overlap",
         "code the span again (\"tana code\" joins overlapping codings of one theme)",
         &|| {
             strings(
                 conn,
                 "SELECT printf('codings %d and %d of theme %d overlap in %s', a.id, b.id, a.theme_id, t.name)
                  FROM coding a JOIN coding b ON b.transcript_id = a.transcript_id
-                   AND b.theme_id = a.theme_id AND b.id > a.id AND b.start < a.end AND b.end > a.start
+                   AND b.theme_id = a.theme_id AND b.coder_id = a.coder_id
+                   AND b.id > a.id AND b.start < a.end AND b.end > a.start
                  JOIN transcript t ON t.id = a.transcript_id ORDER BY a.id, b.id",
             )
         },

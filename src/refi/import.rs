@@ -1132,8 +1132,9 @@ impl<'t> Sink<'t> {
                         self.report.joined += 1;
                         tx.query_row(
                             "SELECT id FROM coding WHERE transcript_id = ?1 AND theme_id = ?2
-                               AND start <= ?3 AND end >= ?4 ORDER BY id LIMIT 1",
-                            params![tid, theme, span.start as i64, span.end as i64],
+                               AND start <= ?3 AND end >= ?4 AND coder_id = ?5
+                             ORDER BY id LIMIT 1",
+                            params![tid, theme, span.start as i64, span.end as i64, stamp.coder],
                             |r| r.get(0),
                         )?
                     }

@@ -198,31 +198,42 @@ fn queue_codings(
     Ok(rows.len())
 }
 
-/// Join overlapping codings of one theme (after codings were re-pointed to it). The earliest
-/// row of each group grows to the union; the others are archived. Returns how many joined.
+/// Join overlapping codings of one theme by one coder (after codings were re-pointed to it).
+/// The earliest row of each group grows to the union; the others are archived. Two coders'
+/// codings stay apart. Returns how many joined.
 fn join_overlaps(conn: &Connection, theme: i64, reason: &str, revision: i64) -> Result<usize> {
     let mut stmt = conn.prepare(
-        "SELECT id, transcript_id, start, end, memo FROM coding WHERE theme_id = ?1
-         ORDER BY transcript_id, start, id",
+        "SELECT id, transcript_id, start, end, memo, coder_id FROM coding WHERE theme_id = ?1
+         ORDER BY transcript_id, coder_id, start, id",
     )?;
-    let rows: Vec<(i64, i64, i64, i64, Option<String>)> = stmt
+    type Row = (i64, i64, i64, i64, Option<String>, i64);
+    let rows: Vec<Row> = stmt
         .query_map([theme], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
         })?
         .collect::<rusqlite::Result<_>>()?;
-    /// Overlapping codings of one transcript: the row that stays, its span, the rows it absorbs.
+    /// Overlapping codings of one transcript and coder: the row that stays, its span, the rows
+    /// it absorbs.
     struct Group {
         keep: i64,
         transcript: i64,
+        coder: i64,
         start: i64,
         end: i64,
         memo: Option<String>,
         absorbed: Vec<i64>,
     }
     let mut groups: Vec<Group> = Vec::new();
-    for (id, t, s, e, memo) in rows {
+    for (id, t, s, e, memo, coder) in rows {
         match groups.last_mut() {
-            Some(g) if g.transcript == t && s < g.end => {
+            Some(g) if g.transcript == t && g.coder == coder && s < g.end => {
                 g.end = g.end.max(e);
                 g.absorbed.push(id);
                 if let Some(m) = memo {
@@ -236,6 +247,7 @@ fn join_overlaps(conn: &Connection, theme: i64, reason: &str, revision: i64) -> 
             _ => groups.push(Group {
                 keep: id,
                 transcript: t,
+                coder,
                 start: s,
                 end: e,
                 memo,
