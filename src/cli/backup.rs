@@ -12,9 +12,12 @@ use crate::project::check;
 /// latest work may still sit in the -wal file beside it. "tana backup" takes one consistent
 /// snapshot with SQLite's backup API, writes it as one self-contained file, checks it, and
 /// only then puts it at FILE. Restore by using the copy as the project.
+///
+/// With --for NAME the copy is a coder's copy: whoever codes in it codes as NAME (unless
+/// they say --coder), and "tana merge FILE" later brings back what they did.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  tana backup backups/study-2026-03-01.tana\n  tana backup study-copy.tana --force\n  tana --project study-copy.tana check"
+    after_help = "Examples:\n  tana backup backups/study-2026-03-01.tana\n  tana backup study-copy.tana --force\n  tana --project study-copy.tana check\n  tana backup --for bea bea.tana      # bea codes in bea.tana; later: tana merge bea.tana"
 )]
 pub struct BackupArgs {
     /// Where to write the copy
@@ -22,6 +25,9 @@ pub struct BackupArgs {
     /// Overwrite FILE if it exists
     #[arg(long)]
     pub force: bool,
+    /// Make a coder's copy: work in it is NAME's by default, and "tana merge" brings it back
+    #[arg(long, value_name = "NAME")]
+    pub r#for: Option<String>,
 }
 
 pub fn run(ctx: &mut Ctx, args: &BackupArgs) -> Result<()> {
@@ -36,8 +42,31 @@ pub fn run(ctx: &mut Ctx, args: &BackupArgs) -> Result<()> {
                 .with_hint("name another file"),
         );
     }
+    if let Some(name) = &args.r#for {
+        crate::text::check_name("coder name", name.trim())?;
+    }
+    let blind = crate::project::setting(ctx.conn()?, "blind")?.is_some_and(|v| v == "on");
     let conn = ctx.conn()?;
-    let r = check::backup(conn, &args.file)?;
+    let r = check::backup_with(conn, &args.file, |copy| {
+        let Some(name) = &args.r#for else {
+            return Ok(());
+        };
+        let base: i64 =
+            copy.query_row("SELECT ifnull(max(id), 0) FROM revision", [], |r| r.get(0))?;
+        // Settings of the copy only: not a change to the project, so not in its log.
+        for (k, v) in [
+            ("copy_for", name.trim().to_string()),
+            ("copy_base", base.to_string()),
+            ("copy_made_at", crate::project::now()),
+        ] {
+            copy.execute(
+                "INSERT INTO setting (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (k, v),
+            )?;
+        }
+        Ok(())
+    })?;
     ctx.info(format!(
         "backed up {} to {}: {} transcript(s), {} theme(s), {} coding(s), {} change(s) in the log; {:.1} MB, verified",
         source.display(),
@@ -48,6 +77,19 @@ pub fn run(ctx: &mut Ctx, args: &BackupArgs) -> Result<()> {
         r.changes,
         r.bytes as f64 / 1e6
     ));
+    if let Some(name) = &args.r#for {
+        ctx.info(format!(
+            "this is {}'s copy: work in it is {}'s unless --coder says otherwise; bring it back with \"tana merge {}\"",
+            name.trim(),
+            name.trim(),
+            args.file.display()
+        ));
+        if !blind {
+            ctx.info(
+                "blind coding is off: the copy shows everyone's codings (\"tana config blind on\" before making copies hides them)",
+            );
+        }
+    }
     Ok(())
 }
 

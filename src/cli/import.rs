@@ -127,7 +127,7 @@ fn import_project(ctx: &mut Ctx, args: &ImportArgs) -> Result<()> {
     let max_size = args
         .max_size
         .unwrap_or(crate::refi::import::DEFAULT_MAX_SIZE);
-    let report = crate::refi::import::import_qdpx(file, &target, &ctx.coder_name(), max_size)?;
+    let report = crate::refi::import::import_qdpx(file, &target, &ctx.system_coder(), max_size)?;
     ctx.info(format!(
         "imported {} ({}) into {}: {}, {}, {} ({} with a memo), {}, {}, {}, {}",
         file.display(),

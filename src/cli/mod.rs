@@ -27,6 +27,7 @@ mod import;
 mod init;
 mod log;
 mod memo;
+mod merge;
 mod quotes;
 mod review;
 mod search;
@@ -103,6 +104,7 @@ pub enum Command {
     Config(config::ConfigArgs),
     Log(log::LogArgs),
     Backup(backup::BackupArgs),
+    Merge(merge::MergeArgs),
     Check(check::CheckArgs),
     Undo(log::UndoArgs),
     Demo(demo::DemoArgs),
@@ -205,12 +207,35 @@ impl Ctx {
         self.path = Some(path);
     }
 
-    /// The coder's name: `--coder`, `TANA_CODER`, the OS user, or "unknown".
-    pub fn coder_name(&self) -> String {
+    /// The coder's name: `--coder`, `TANA_CODER`, the coder a copy was made for (`tana backup
+    /// --for`), the OS user, or "unknown".
+    pub fn coder_name(&mut self) -> String {
+        if let Some(name) = self.named_coder() {
+            return name;
+        }
+        let copy_for = self
+            .conn()
+            .ok()
+            .and_then(|c| project::setting(c, "copy_for").ok().flatten())
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty());
+        copy_for.unwrap_or_else(|| self.system_coder())
+    }
+
+    /// `--coder` or `TANA_CODER`, when given.
+    fn named_coder(&self) -> Option<String> {
         self.global
             .coder
             .clone()
             .or_else(|| std::env::var("TANA_CODER").ok())
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    }
+
+    /// The coder's name without looking in a project: `--coder`, `TANA_CODER`, the OS user,
+    /// or "unknown" (for commands that create a project).
+    pub fn system_coder(&self) -> String {
+        self.named_coder()
             .or_else(|| std::env::var("USER").ok())
             .or_else(|| std::env::var("LOGNAME").ok())
             .or_else(|| std::env::var("USERNAME").ok())
@@ -335,6 +360,7 @@ fn run(ctx: &mut Ctx, command: &Command) -> Result<()> {
         Command::Config(a) => config::run(ctx, a),
         Command::Log(a) => log::run_log(ctx, a),
         Command::Backup(a) => backup::run(ctx, a),
+        Command::Merge(a) => merge::run(ctx, a),
         Command::Check(a) => check::run(ctx, a),
         Command::Undo(a) => log::run_undo(ctx, a),
         Command::Demo(a) => demo::run(ctx, a),

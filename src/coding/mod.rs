@@ -10,6 +10,7 @@ use crate::segment::sentences;
 use crate::text::{edit_distance, find_folded, fold_whitespace, slice_chars, Offsets};
 
 pub mod batch;
+pub mod merge;
 
 /// A transcript loaded for coding: its id, name, text and segments.
 #[derive(Debug, Clone)]

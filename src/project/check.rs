@@ -237,6 +237,15 @@ pub struct BackupReport {
 /// others may be writing. The copy is written beside the target under a temporary name,
 /// verified (integrity, tana's marks, readable tables), and only then renamed into place.
 pub fn backup(conn: &Connection, target: &Path) -> Result<BackupReport> {
+    backup_with(conn, target, |_| Ok(()))
+}
+
+/// [`backup`], with `edit` run on the copy before it is checked (settings of a coder's copy).
+pub fn backup_with(
+    conn: &Connection,
+    target: &Path,
+    edit: impl FnOnce(&Connection) -> Result<()>,
+) -> Result<BackupReport> {
     let tmp = crate::output::temp_beside(target)?;
     let result = (|| {
         {
@@ -252,6 +261,7 @@ pub fn backup(conn: &Connection, target: &Path) -> Result<BackupReport> {
             }
             // A single self-contained file, with no write-ahead log beside it.
             let _: String = dest.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+            edit(&dest)?;
             dest.close().map_err(|(_, e)| Error::from(e))?;
         }
         let report = verify(&tmp)?;

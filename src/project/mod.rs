@@ -27,6 +27,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_change_log",
         include_str!("../../schema/0005_change_log.sql"),
     ),
+    ("0006_merge", include_str!("../../schema/0006_merge.sql")),
 ];
 
 /// The schema version this binary writes.
