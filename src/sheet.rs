@@ -62,13 +62,15 @@ fn home(segments: &[Segment], span: Span) -> Option<usize> {
 }
 
 /// Which codings a sheet shows as the applier's own (unmarked): all of them when one coder
-/// coded the transcript, else only the applier's.
+/// coded the transcript, else only the applier's; with blind coding, only the applier's
+/// (and the others are not on the sheet at all).
 fn editable(
     codings: &[(i64, Span, i64, i64)],
     names: &HashMap<i64, String>,
     me: &str,
+    blind: bool,
 ) -> Vec<bool> {
-    let several = codings.iter().any(|c| c.2 != codings[0].2);
+    let several = blind || codings.iter().any(|c| c.2 != codings[0].2);
     codings
         .iter()
         .map(|c| !several || names.get(&c.2).is_some_and(|n| n == me))
@@ -112,13 +114,18 @@ fn locator(text: &Text, seg: &Segment, span: Span) -> String {
 }
 
 /// Write the sheet of a transcript.
-pub fn write(conn: &Connection, name: &str, me: &str) -> Result<String> {
+pub fn write(conn: &Connection, name: &str, me: &str, blind: bool) -> Result<String> {
     let doc = Doc::load(conn, name)?;
     let template = Template::load(conn)?;
     let version = crate::template::version::latest_version(conn)?.map(|v| v.1);
-    let codings = codings_of(conn, doc.id)?;
+    let mut codings = codings_of(conn, doc.id)?;
     let names: HashMap<i64, String> = crate::project::coder_names(conn)?;
-    let mine = editable(&codings, &names, me);
+    let mut mine = editable(&codings, &names, me, blind);
+    if blind {
+        // Blind coding: other coders' codings are not shown at all.
+        codings.retain(|c| names.get(&c.2).is_some_and(|n| n == me));
+        mine = vec![true; codings.len()];
+    }
     let mut memos: HashMap<i64, Vec<String>> = HashMap::new();
     let mut stmt = conn.prepare(
         "SELECT segment_number, text FROM memo WHERE transcript_id = ?1 AND target = 'segment' ORDER BY id",
@@ -526,6 +533,7 @@ pub fn apply(
     me: i64,
     me_name: &str,
     new_themes: bool,
+    blind: bool,
 ) -> Result<Applied> {
     let parsed = parse(text)?;
     let doc = Doc::load(conn, &parsed.name)?;
@@ -715,7 +723,7 @@ pub fn apply(
     // What the sheet showed as the applier's own: every coding it lists unmarked.
     let current = codings_of(conn, doc.id)?;
     let names: HashMap<i64, String> = crate::project::coder_names(conn)?;
-    let mine = editable(&current, &names, me_name);
+    let mine = editable(&current, &names, me_name, blind);
     let mut have: BTreeMap<(i64, Span), Vec<i64>> = BTreeMap::new();
     for (c, own) in current.iter().zip(&mine) {
         if *own && template.get(c.0).is_some() && home(&doc.segments, c.1).is_some() {

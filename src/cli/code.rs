@@ -59,7 +59,8 @@ pub struct Addressing {
 /// Remove themes from a segment, sentence, quote or span
 ///
 /// Codings inside the addressed text are removed; codings that reach beyond it are trimmed
-/// to what remains.
+/// to what remains. Only your own codings are touched when others have coded the transcript
+/// too (or blind coding is on); --all-coders touches everyone's.
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Examples:\n  tana uncode P03 12 1.2\n  tana uncode P03 --quote \"the target\" Trust"
@@ -195,6 +196,7 @@ pub fn run_code(ctx: &mut Ctx, args: &CodeArgs) -> Result<()> {
 
 pub fn run_uncode(ctx: &mut Ctx, args: &UncodeArgs) -> Result<()> {
     let (loc, theme_refs) = locator_and_themes(&args.at, &args.rest)?;
+    let all_coders = ctx.global.all_coders;
     let coder = ctx.coder_name();
     let w = ctx.write()?;
     let doc = Doc::load(&w, &args.transcript)?;
@@ -205,10 +207,47 @@ pub fn run_uncode(ctx: &mut Ctx, args: &UncodeArgs) -> Result<()> {
         .map(|r| template.resolve(r))
         .collect::<Result<Vec<_>>>()?;
     let coder = coder_id(&w, &coder)?;
+    // Whose codings: everyone's with --all-coders, or when one coder did all the coding of
+    // this transcript (and blind coding is off); else the coder's own.
+    let coders: Vec<i64> = w
+        .prepare("SELECT DISTINCT coder_id FROM coding WHERE transcript_id = ?1")?
+        .query_map([doc.id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let blind = crate::project::setting(&w, "blind")?.is_some_and(|v| v == "on");
+    let whose = if all_coders || (!blind && coders.len() <= 1) {
+        None
+    } else {
+        Some(coder)
+    };
     let (messages, _) = journal::record(&w, coder, |_| {
         let mut messages = Vec::new();
         for t in &themes {
-            let n = coding::remove(&w, doc.id, t.id, span)?;
+            let n = coding::remove(&w, doc.id, t.id, span, whose)?;
+            if n == 0 && whose.is_some() {
+                let others: Vec<String> = w
+                    .prepare(
+                        "SELECT DISTINCT k.name FROM coding c JOIN coder k ON k.id = c.coder_id
+                         WHERE c.transcript_id = ?1 AND c.theme_id = ?2 AND c.start < ?4
+                           AND c.end > ?3 ORDER BY k.name",
+                    )?
+                    .query_map(
+                        rusqlite::params![doc.id, t.id, span.start as i64, span.end as i64],
+                        |r| r.get(0),
+                    )?
+                    .collect::<rusqlite::Result<_>>()?;
+                if !others.is_empty() && !blind {
+                    return Err(Error::user(format!(
+                        "{} {} is coded with {} by {}, not by you",
+                        doc.name,
+                        loc.describe(),
+                        t.label(),
+                        others.join(", ")
+                    ))
+                    .with_hint(
+                        "nothing was changed; add --all-coders to remove other coders' codings",
+                    ));
+                }
+            }
             if n == 0 {
                 return Err(Error::user(format!(
                     "{} {} is not coded with {}",

@@ -8,8 +8,12 @@ use crate::project::setting;
 /// Show or change a project setting
 ///
 /// Settings: require-rationale (on|off): every template revision must give --why.
+/// blind (on|off): show, sheet, quotes, search and the tables show each coder only their own
+/// codings (the lead sees everyone's with --all-coders).
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  tana config\n  tana config require-rationale on")]
+#[command(
+    after_help = "Examples:\n  tana config\n  tana config require-rationale on\n  tana config blind on"
+)]
 pub struct ConfigArgs {
     /// The setting
     pub key: Option<String>,
@@ -17,11 +21,18 @@ pub struct ConfigArgs {
     pub value: Option<String>,
 }
 
-const KEYS: &[(&str, &[&str], &str)] = &[(
-    "require-rationale",
-    &["on", "off"],
-    "every template revision must give --why",
-)];
+const KEYS: &[(&str, &[&str], &str)] = &[
+    (
+        "blind",
+        &["on", "off"],
+        "each coder sees only their own codings (--all-coders shows everyone's)",
+    ),
+    (
+        "require-rationale",
+        &["on", "off"],
+        "every template revision must give --why",
+    ),
+];
 
 pub fn run(ctx: &mut Ctx, args: &ConfigArgs) -> Result<()> {
     let conn = ctx.conn()?;

@@ -61,6 +61,7 @@ pub fn run(ctx: &mut Ctx, args: &DemoArgs) -> Result<()> {
                 .unwrap_or_else(|| "demo".to_string()),
         ),
         wait: ctx.global.wait,
+        all_coders: true,
     });
     inner.set_conn(conn, path.clone());
     let files: Vec<PathBuf> = transcripts().map(|(rel, _)| dir.join(rel)).collect();
@@ -93,6 +94,7 @@ pub fn run(ctx: &mut Ctx, args: &DemoArgs) -> Result<()> {
                 },
             )),
             version: None,
+            by_coder: false,
             format: Format::Table,
         },
     )?;
@@ -127,6 +129,7 @@ pub fn run(ctx: &mut Ctx, args: &DemoArgs) -> Result<()> {
         quiet: ctx.global.quiet,
         coder: None,
         wait: ctx.global.wait,
+        all_coders: true,
     });
     let conn = project::open(&path)?;
     show.set_conn(conn, path.clone());
@@ -136,6 +139,7 @@ pub fn run(ctx: &mut Ctx, args: &DemoArgs) -> Result<()> {
         &cli::template::TemplateArgs {
             command: None,
             version: None,
+            by_coder: false,
             format: Format::Table,
         },
     )?;
@@ -148,6 +152,7 @@ pub fn run(ctx: &mut Ctx, args: &DemoArgs) -> Result<()> {
             by: None,
             transcripts: Vec::new(),
             no_autocoded: false,
+            by_coder: false,
             format: Format::Table,
         },
     )?;

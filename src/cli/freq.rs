@@ -33,6 +33,9 @@ pub struct FreqArgs {
     /// Leave out codings made by autocode
     #[arg(long)]
     pub no_autocoded: bool,
+    /// One group of columns per coder (cells count that coder's codings only)
+    #[arg(long, conflicts_with = "by")]
+    pub by_coder: bool,
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
 }
@@ -54,6 +57,9 @@ pub fn run(ctx: &mut Ctx, args: &FreqArgs) -> Result<()> {
         no_autocoded: args.no_autocoded,
     };
     let table = freq(conn, &template, &opts)?;
+    if args.by_coder {
+        return by_coder(ctx, &template, &opts, table, args.format);
+    }
     if let Some(attr) = &args.by {
         if args.measure != Measure::Presence {
             ctx.warn("--by counts participants with each theme; --measure is ignored");
@@ -95,6 +101,94 @@ pub fn run(ctx: &mut Ctx, args: &FreqArgs) -> Result<()> {
         footer(ctx, args.format, &line)?;
     }
     Ok(())
+}
+
+/// `--by-coder`: the transcript columns and participants once per coder who coded, then the
+/// participants of all coders together.
+fn by_coder(
+    ctx: &mut Ctx,
+    template: &Template,
+    opts: &FreqOptions,
+    all: FreqTable,
+    format: Format,
+) -> Result<()> {
+    let conn = ctx.conn()?;
+    let coders = coders_with_codings(conn, opts.coder)?;
+    let mut tables = Vec::new();
+    for (id, name) in &coders {
+        let t = freq(
+            conn,
+            template,
+            &FreqOptions {
+                coder: Some(*id),
+                ..opts.clone()
+            },
+        )?;
+        tables.push((name.clone(), t));
+    }
+    let mut headers = vec!["number".to_string(), "theme".to_string()];
+    for (name, _) in &tables {
+        headers.extend(
+            all.transcripts
+                .iter()
+                .map(|t| format!("{name}: {}", t.name)),
+        );
+        headers.push(format!("{name}: participants"));
+    }
+    headers.extend(["participants".to_string(), "percent".to_string()]);
+    let mut out = Table::new(headers);
+    let text_format = matches!(format, Format::Table | Format::Md);
+    for (i, row) in all.rows.iter().enumerate() {
+        let mut cells: Vec<Value> = vec![
+            row.theme.number.clone().into(),
+            theme_cell(&row.theme, format),
+        ];
+        for (_, t) in &tables {
+            let r = &t.rows[i];
+            for &v in &r.cells {
+                cells.push(match t.measure {
+                    Measure::Presence if text_format => if v > 0.0 { "✓" } else { "" }.into(),
+                    Measure::Coverage => one_decimal(v),
+                    _ => Value::from(v as u64),
+                });
+            }
+            cells.push(if text_format {
+                format!("{}/{}", r.participants, t.transcripts.len()).into()
+            } else {
+                r.participants.into()
+            });
+        }
+        cells.extend(summary(row.participants, all.transcripts.len(), format));
+        out.push(cells);
+    }
+    out.write(ctx.out(), format)?;
+    if text_format {
+        let line = format!(
+            "Cells: {} — {}, per coder. The last columns count the union of all coders' codings (text two coders coded counts once). N = {} transcripts. {CAUTION}",
+            all.measure.as_str(),
+            all.measure.explain(),
+            all.transcripts.len()
+        );
+        footer(ctx, format, &line)?;
+    }
+    Ok(())
+}
+
+/// Coders with at least one coding (only `only`, when given), by name.
+pub fn coders_with_codings(
+    conn: &rusqlite::Connection,
+    only: Option<i64>,
+) -> Result<Vec<(i64, String)>> {
+    let mut stmt = conn.prepare(
+        "SELECT c.id, c.name FROM coder c
+         WHERE EXISTS (SELECT 1 FROM coding x WHERE x.coder_id = c.id)
+           AND (?1 IS NULL OR c.id = ?1)
+         ORDER BY c.name",
+    )?;
+    let rows = stmt
+        .query_map([only], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
 }
 
 const CAUTION: &str = "Frequency is not importance (King): read counts beside the quotes.";

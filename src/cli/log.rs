@@ -51,7 +51,7 @@ impl From<KindArg> for Kind {
 }
 
 pub fn run_log(ctx: &mut Ctx, args: &LogArgs) -> Result<()> {
-    let coder = ctx.report_coder()?;
+    let coder = ctx.flag_coder()?;
     let conn = ctx.conn()?;
     let changes = journal::list(
         conn,

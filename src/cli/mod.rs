@@ -5,7 +5,7 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 use crate::error::{Error, Result};
 use crate::journal;
@@ -61,10 +61,13 @@ pub struct GlobalArgs {
     /// Print no messages or progress on stderr (data still goes to stdout)
     #[arg(short, long, global = true)]
     pub quiet: bool,
-    /// Who is coding (default: TANA_CODER, else the OS user name); in listings and reports,
-    /// show only this coder's work
+    /// Who is coding (default: TANA_CODER, else the coder a copy was made for, else the OS
+    /// user name); in listings and reports, show only this coder's work
     #[arg(long, global = true, value_name = "NAME")]
     pub coder: Option<String>,
+    /// Show and act on every coder's codings, even with blind coding on (for the lead)
+    #[arg(long, global = true)]
+    pub all_coders: bool,
     /// How long to wait for another tana writing to the project before giving up
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = 30.0)]
     pub wait: f64,
@@ -244,9 +247,35 @@ impl Ctx {
             .unwrap_or_else(|| "unknown".to_string())
     }
 
-    /// The coder whose work a report shows: `--coder` given on the command line (not
-    /// TANA_CODER, which only says who is writing). The coder must exist.
+    /// The coder whose work a report or view shows: `--coder` given on the command line
+    /// (not TANA_CODER, which only says who is writing), which must exist; else, with blind
+    /// coding on and no `--all-coders`, the coder at work; else everyone (None).
     pub fn report_coder(&mut self) -> Result<Option<i64>> {
+        if let Some(c) = self.flag_coder()? {
+            return Ok(Some(c));
+        }
+        if self.global.all_coders || !self.blind()? {
+            return Ok(None);
+        }
+        let me = self.coder_name();
+        let id: Option<i64> = self
+            .conn()?
+            .query_row("SELECT id FROM coder WHERE name = ?1", [&me], |r| r.get(0))
+            .optional()?;
+        self.info(format!(
+            "blind coding is on: showing only {me}'s codings (--all-coders shows everyone's)"
+        ));
+        // A coder with no work yet sees none (ids start at 1).
+        Ok(Some(id.unwrap_or(0)))
+    }
+
+    /// Whether blind coding is on (`tana config blind on`).
+    pub fn blind(&mut self) -> Result<bool> {
+        Ok(project::setting(self.conn()?, "blind")?.is_some_and(|v| v == "on"))
+    }
+
+    /// The coder named with `--coder` on the command line, which must exist.
+    pub fn flag_coder(&mut self) -> Result<Option<i64>> {
         let Some(name) = self.global.coder.clone() else {
             return Ok(None);
         };

@@ -54,6 +54,13 @@ pub struct ApplyArgs {
 
 pub fn run(ctx: &mut Ctx, args: &SheetArgs) -> Result<()> {
     let me = ctx.coder_name();
+    // Blind coding: a coder's sheet shows, and applies to, their own codings only.
+    let blind = !ctx.global.all_coders && ctx.blind()?;
+    if blind {
+        ctx.info(format!(
+            "blind coding is on: the sheet holds only {me}'s codings (--all-coders shows everyone's)"
+        ));
+    }
     match &args.command {
         Some(SheetCommand::Apply(a)) => {
             let bytes = std::fs::read(&a.file).map_err(|e| Error::io(&a.file, e))?;
@@ -62,7 +69,7 @@ pub fn run(ctx: &mut Ctx, args: &SheetArgs) -> Result<()> {
             let w = ctx.write()?;
             let me_id = coder_id(&w, &me)?;
             let report =
-                sheet::apply(&w, &text, me_id, &me, a.new_themes).map_err(|e| match e {
+                sheet::apply(&w, &text, me_id, &me, a.new_themes, blind).map_err(|e| match e {
                     Error::User { message, hint } => Error::User {
                         message: format!("{}: {message}", a.file.display()),
                         hint,
@@ -114,7 +121,7 @@ pub fn run(ctx: &mut Ctx, args: &SheetArgs) -> Result<()> {
                     Error::usage("name the transcript").with_hint("tana sheet P03 -o P03.sheet.md")
                 );
             };
-            let text = sheet::write(ctx.conn()?, name, &me)?;
+            let text = sheet::write(ctx.conn()?, name, &me, blind)?;
             match &args.output {
                 None => ctx.out().write_all(text.as_bytes())?,
                 Some(path) => {

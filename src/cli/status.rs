@@ -9,11 +9,18 @@ use crate::template::Template;
 
 /// Show the state of the study: coding progress, unused themes, open reviews, coders
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  tana status")]
-pub struct StatusArgs {}
+#[command(after_help = "Examples:\n  tana status\n  tana status --by-coder")]
+pub struct StatusArgs {
+    /// Each coder's progress: transcripts coded, themes used and not used
+    #[arg(long)]
+    pub by_coder: bool,
+}
 
-pub fn run(ctx: &mut Ctx, _args: &StatusArgs) -> Result<()> {
-    let text = report(ctx.conn()?)?;
+pub fn run(ctx: &mut Ctx, args: &StatusArgs) -> Result<()> {
+    let mut text = report(ctx.conn()?)?;
+    if args.by_coder {
+        text.push_str(&by_coder(ctx.conn()?)?);
+    }
     ctx.out()
         .write_all(crate::text::escape_text(&text).as_bytes())?;
     Ok(())
@@ -24,7 +31,8 @@ fn report(conn: &rusqlite::Connection) -> Result<String> {
     let mut out = String::new();
 
     let mut stmt = conn.prepare(
-        "SELECT t.name, (SELECT count(*) FROM coding c WHERE c.transcript_id = t.id)
+        "SELECT t.name, (SELECT count(*) FROM (SELECT DISTINCT theme_id, start, end FROM coding c
+                                               WHERE c.transcript_id = t.id))
          FROM transcript t ORDER BY t.id",
     )?;
     let rows: Vec<(String, i64)> = stmt
@@ -136,5 +144,44 @@ fn report(conn: &rusqlite::Connection) -> Result<String> {
     let memos: i64 = conn.query_row("SELECT count(*) FROM memo", [], |r| r.get(0))?;
     let journal: i64 = conn.query_row("SELECT count(*) FROM journal_entry", [], |r| r.get(0))?;
     writeln!(out, "memos: {memos}; journal entries: {journal}").ok();
+    Ok(out)
+}
+
+/// `--by-coder`: per coder, the transcripts they coded and the themes they used.
+fn by_coder(conn: &rusqlite::Connection) -> Result<String> {
+    let template = Template::load(conn)?;
+    let mut out = String::from("by coder:\n");
+    for (id, name) in crate::cli::freq::coders_with_codings(conn, None)? {
+        let mut stmt = conn.prepare(
+            "SELECT t.name FROM transcript t
+             WHERE EXISTS (SELECT 1 FROM coding c WHERE c.transcript_id = t.id AND c.coder_id = ?1)
+             ORDER BY t.id",
+        )?;
+        let transcripts: Vec<String> = stmt
+            .query_map([id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let counts = theme_counts(conn, &template, Some(id))?;
+        let passages: usize = counts.values().map(|c| c.0).sum();
+        let unused: Vec<String> = template
+            .themes
+            .iter()
+            .filter(|t| counts.get(&t.id).is_none_or(|c| c.1 == 0))
+            .map(|t| t.number.clone())
+            .collect();
+        writeln!(
+            out,
+            "  {name}: {passages} codings in {} transcript(s) ({}); {} of {} themes used{}",
+            transcripts.len(),
+            transcripts.join(", "),
+            template.themes.len() - unused.len(),
+            template.themes.len(),
+            if unused.is_empty() {
+                String::new()
+            } else {
+                format!("; not used: {}", unused.join(", "))
+            }
+        )
+        .ok();
+    }
     Ok(out)
 }

@@ -27,6 +27,9 @@ pub struct TemplateArgs {
     /// Print this saved version instead of the current template
     #[arg(long, value_name = "NAME")]
     pub version: Option<String>,
+    /// Codings and participants per coder, beside everyone's together
+    #[arg(long, conflicts_with = "version")]
+    pub by_coder: bool,
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
 }
@@ -155,6 +158,7 @@ pub fn run(ctx: &mut Ctx, args: &TemplateArgs) -> Result<()> {
     match &args.command {
         None => match &args.version {
             Some(v) => show_version(ctx, v, args.format),
+            None if args.by_coder => list_by_coder(ctx, args.format),
             None => list(ctx, args.format),
         },
         Some(TemplateCommand::Import(a)) => import(ctx, a),
@@ -429,6 +433,50 @@ fn list(ctx: &mut Ctx, format: Format) -> Result<()> {
             c.into(),
             p.into(),
         ]);
+    }
+    table.write(ctx.out(), format)
+}
+
+/// `template --by-coder`: the tree with codings and participants per coder, then everyone's
+/// together (text two coders coded counts once there).
+fn list_by_coder(ctx: &mut Ctx, format: Format) -> Result<()> {
+    let coder = ctx.report_coder()?;
+    let conn = ctx.conn()?;
+    let template = Template::load(conn)?;
+    let total: i64 = conn.query_row("SELECT count(*) FROM transcript", [], |r| r.get(0))?;
+    let coders = crate::cli::freq::coders_with_codings(conn, coder)?;
+    let mut per = Vec::new();
+    for (id, _) in &coders {
+        per.push(theme_counts(conn, &template, Some(*id))?);
+    }
+    let all = theme_counts(conn, &template, coder)?;
+    let mut headers = vec!["number".to_string(), "theme".to_string()];
+    for (_, name) in &coders {
+        headers.push(format!("{name}: codings"));
+        headers.push(format!("{name}: participants"));
+    }
+    headers.extend(["codings".to_string(), "participants".to_string()]);
+    let mut table = Table::new(headers);
+    let text = matches!(format, Format::Table | Format::Md);
+    for t in &template.themes {
+        let mut row: Vec<serde_json::Value> = vec![
+            t.number.clone().into(),
+            if format == Format::Table {
+                format!("{}{}", "  ".repeat(t.level() - 1), t.name).into()
+            } else {
+                t.name.clone().into()
+            },
+        ];
+        for counts in per.iter().chain(std::iter::once(&all)) {
+            let (c, p) = counts.get(&t.id).copied().unwrap_or_default();
+            row.push(c.into());
+            row.push(if text {
+                format!("{p}/{total}").into()
+            } else {
+                p.into()
+            });
+        }
+        table.push(row);
     }
     table.write(ctx.out(), format)
 }

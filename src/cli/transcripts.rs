@@ -55,8 +55,8 @@ fn build(conn: &rusqlite::Connection, format: Format, coder: Option<i64>) -> Res
         "SELECT t.id, t.name, t.words,
                 (SELECT count(*) FROM segment s WHERE s.transcript_id = t.id),
                 (SELECT count(DISTINCT speaker) FROM segment s WHERE s.transcript_id = t.id),
-                (SELECT count(*) FROM coding c WHERE c.transcript_id = t.id
-                 AND (?1 IS NULL OR c.coder_id = ?1)),
+                (SELECT count(*) FROM (SELECT DISTINCT c.theme_id, c.start, c.end FROM coding c
+                 WHERE c.transcript_id = t.id AND (?1 IS NULL OR c.coder_id = ?1))),
                 (SELECT ifnull(v.name, 'unversioned') FROM transcript_review r
                  LEFT JOIN template_version v ON v.id = r.version_id
                  WHERE r.transcript_id = t.id ORDER BY r.id DESC LIMIT 1)

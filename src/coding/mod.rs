@@ -452,17 +452,25 @@ pub fn add(
     })
 }
 
-/// Remove a theme from a span: codings inside it go to the archive, codings that stick out are
-/// trimmed (or split in two). Returns how many codings were touched.
-pub fn remove(conn: &Connection, transcript: i64, theme: i64, span: Span) -> Result<usize> {
+/// Remove a theme from a span, one coder's codings (or everyone's, for None): codings inside
+/// it go to the archive, codings that stick out are trimmed (or split in two). Returns how
+/// many codings were touched.
+pub fn remove(
+    conn: &Connection,
+    transcript: i64,
+    theme: i64,
+    span: Span,
+    coder: Option<i64>,
+) -> Result<usize> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, start, end, memo, coder_id, created_at, version_id FROM coding
-         WHERE transcript_id = ?1 AND theme_id = ?2 AND start < ?4 AND end > ?3",
+         WHERE transcript_id = ?1 AND theme_id = ?2 AND start < ?4 AND end > ?3
+           AND (?5 IS NULL OR coder_id = ?5)",
     )?;
     type Row = (i64, usize, usize, Option<String>, i64, String, Option<i64>);
     let hits: Vec<Row> = stmt
         .query_map(
-            params![transcript, theme, span.start as i64, span.end as i64],
+            params![transcript, theme, span.start as i64, span.end as i64, coder],
             |r| {
                 Ok((
                     r.get(0)?,

@@ -14,23 +14,40 @@ use crate::output::{opt, Table};
 use crate::template::Template;
 use crate::text::slice_chars;
 
-/// Per theme: direct codings, and participants with the theme or a sub-theme.
+/// Per theme: coded passages of the theme itself, and participants with the theme or a
+/// sub-theme. Passages are the union of every coder's codings (or one coder's), so text two
+/// coders both coded counts once.
 pub fn theme_counts(
     conn: &Connection,
     template: &Template,
     coder: Option<i64>,
 ) -> Result<HashMap<i64, (usize, usize)>> {
+    // In index order (coding_by_theme), so each (theme, transcript) run is sorted by start.
     let mut stmt = conn.prepare(
-        "SELECT theme_id, transcript_id, count(*) FROM coding
-         WHERE ?1 IS NULL OR coder_id = ?1 GROUP BY theme_id, transcript_id",
+        "SELECT theme_id, transcript_id, start, end FROM coding
+         WHERE ?1 IS NULL OR coder_id = ?1 ORDER BY theme_id, transcript_id, start, end",
     )?;
     let mut direct: HashMap<i64, usize> = HashMap::new();
     let mut present: HashMap<i64, Vec<i64>> = HashMap::new();
     let mut rows = stmt.query([coder])?;
+    let mut run: Option<(i64, i64, i64)> = None;
     while let Some(r) = rows.next()? {
-        let (theme, transcript, n): (i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
-        *direct.entry(theme).or_default() += n as usize;
-        present.entry(theme).or_default().push(transcript);
+        let (theme, transcript, start, end): (i64, i64, i64, i64) =
+            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+        match &mut run {
+            Some((th, tr, reach)) if *th == theme && *tr == transcript => {
+                if start < *reach {
+                    *reach = (*reach).max(end);
+                    continue;
+                }
+                *reach = end;
+            }
+            _ => {
+                run = Some((theme, transcript, end));
+                present.entry(theme).or_default().push(transcript);
+            }
+        }
+        *direct.entry(theme).or_default() += 1;
     }
     let mut out = HashMap::new();
     for t in &template.themes {

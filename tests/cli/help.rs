@@ -52,6 +52,7 @@ const COMMANDS: &[&[&str]] = &[
     &["log"],
     &["undo"],
     &["backup"],
+    &["merge"],
     &["check"],
 ];
 

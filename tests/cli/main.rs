@@ -6,6 +6,7 @@ mod freq;
 mod help;
 mod hostile;
 mod import;
+mod merge;
 mod notes;
 mod project;
 mod refi;
