@@ -26,5 +26,8 @@ CREATE TABLE merged_change (
     coder          TEXT NOT NULL,
     created_at     TEXT NOT NULL
 ) STRICT;
-CREATE UNIQUE INDEX merged_change_once ON merged_change(source_project, source_change, created_at);
+-- Merging a copy again records nothing twice; two coders' copies of one project number their
+-- changes alike, so who and what are part of the key.
+CREATE UNIQUE INDEX merged_change_once
+    ON merged_change(source_project, source_change, created_at, coder, op, ifnull(summary, ''));
 CREATE INDEX merged_change_by_merge ON merged_change(revision_id, id);

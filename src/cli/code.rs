@@ -59,8 +59,8 @@ pub struct Addressing {
 /// Remove themes from a segment, sentence, quote or span
 ///
 /// Codings inside the addressed text are removed; codings that reach beyond it are trimmed
-/// to what remains. Only your own codings are touched when others have coded the transcript
-/// too (or blind coding is on); --all-coders touches everyone's.
+/// to what remains. In a project several coders code, only your own codings are touched;
+/// --all-coders touches everyone's.
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Examples:\n  tana uncode P03 12 1.2\n  tana uncode P03 --quote \"the target\" Trust"
@@ -207,14 +207,16 @@ pub fn run_uncode(ctx: &mut Ctx, args: &UncodeArgs) -> Result<()> {
         .map(|r| template.resolve(r))
         .collect::<Result<Vec<_>>>()?;
     let coder = coder_id(&w, &coder)?;
-    // Whose codings: everyone's with --all-coders, or when one coder did all the coding of
-    // this transcript (and blind coding is off); else the coder's own.
-    let coders: Vec<i64> = w
-        .prepare("SELECT DISTINCT coder_id FROM coding WHERE transcript_id = ?1")?
-        .query_map([doc.id], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    // Whose codings: everyone's with --all-coders, or in a project where one coder has done
+    // all the coding (whatever name they code under now); else, in a team, the coder's own.
+    let coders: i64 = w.query_row(
+        "SELECT count(DISTINCT coder_id) FROM (SELECT coder_id FROM coding
+                                               UNION SELECT coder_id FROM coding_archive)",
+        [],
+        |r| r.get(0),
+    )?;
     let blind = crate::project::setting(&w, "blind")?.is_some_and(|v| v == "on");
-    let whose = if all_coders || (!blind && coders.len() <= 1) {
+    let whose = if all_coders || (!blind && coders <= 1) {
         None
     } else {
         Some(coder)

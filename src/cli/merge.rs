@@ -75,7 +75,7 @@ pub fn run(ctx: &mut Ctx, args: &MergeArgs) -> Result<()> {
     let w = ctx.write()?;
     let coder = coder_id(&w, &me)?;
     let (report, change) = journal::record(&w, coder, |_| {
-        let report = merge::merge(&w, &theirs, &source, prefer)?;
+        let report = merge::merge(&w, &theirs, &source, prefer, !qdpx)?;
         let summary = format!("merge {source}: {}", summary(&report));
         Ok((report, LogEntry::new("merge", Kind::Project, summary)))
     })?;

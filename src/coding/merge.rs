@@ -297,6 +297,7 @@ pub fn merge(
     theirs: &Connection,
     source: &str,
     prefer: Prefer,
+    record_log: bool,
 ) -> Result<MergeReport> {
     let change = crate::journal::require(conn)?;
     let base = base(conn, theirs)?;
@@ -326,10 +327,11 @@ pub fn merge(
         &mut report,
     )?;
     attributes(conn, theirs, base, &maps, &mut report)?;
-    record_changes(conn, theirs, base, change, source, &their_guid, &mut report)?;
+    if record_log {
+        record_changes(conn, theirs, base, change, source, &their_guid, &mut report)?;
+    }
     let versions: i64 = theirs.query_row(
-        "SELECT count(*) FROM template_version v WHERE v.revision_id > ?1
-           OR (v.revision_id IS NULL AND ?1 = 0)",
+        "SELECT count(*) FROM template_version WHERE ?1 > 0 AND revision_id > ?1",
         [base],
         |r| r.get(0),
     )?;

@@ -434,7 +434,10 @@ fn require_rationale_makes_why_mandatory() {
         "--why",
         "closer to the data",
     ]);
-    assert_snapshot!(env.ok(&["config"]), @"require-rationale = on    # every template revision must give --why");
+    assert_snapshot!(env.ok(&["config"]), @"
+    blind = off    # each coder sees only their own codings (--all-coders shows everyone's)
+    require-rationale = on    # every template revision must give --why
+    ");
 }
 
 #[test]

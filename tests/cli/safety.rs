@@ -276,8 +276,8 @@ fn a_command_that_changes_nothing_writes_nothing() {
     let env = TestEnv::coded();
     let before = state(&env);
     let bytes = std::fs::read(env.path().join("study.tana")).unwrap();
-    // Already coded, by a coder the project has never seen.
-    env.ok(&["--coder", "newcomer", "code", "P02", "4", "Trust"]);
+    // Already coded by this coder; then a coder the project has never seen changes nothing.
+    env.ok(&["code", "P02", "4", "Trust"]);
     env.ok(&["--coder", "newcomer", "attr", "set", "P01", "role=manager"]);
     env.ok(&["--coder", "newcomer", "config", "require-rationale", "off"]);
     env.ok(&["sheet", "P02", "-o", "P02.md"]);
@@ -295,7 +295,7 @@ fn backup_makes_a_verified_copy_and_check_finds_damage() {
     exit: 0
     --- stdout
     --- stderr
-    backed up $TMP/study.tana to backups/copy.tana: 3 transcript(s), 7 theme(s), 6 coding(s), 4 change(s) in the log; 0.2 MB, verified
+    backed up $TMP/study.tana to backups/copy.tana: 3 transcript(s), 7 theme(s), 6 coding(s), 4 change(s) in the log; 0.3 MB, verified
     ");
     assert_snapshot!(env.fails(&["backup", "backups/copy.tana"], 1), @"
     error: backups/copy.tana exists
@@ -314,17 +314,17 @@ fn backup_makes_a_verified_copy_and_check_finds_damage() {
     assert_snapshot!(env.run(&["--project", copy, "check"]).replace(copy, "COPY"), @"
     exit: 0
     --- stdout
-     check                                 result   what to do
-    ───────────────────────────────────────────────────────────
-     SQLite integrity                      ok
-     references between rows               ok
-     search index                          ok
-     transcript lengths                    ok
-     segments tile their transcript        ok
-     codings inside their text             ok
-     codings on live themes                ok
-     codings of one theme do not overlap   ok
-     the change log                        ok
+     check                                             result   what to do
+    ───────────────────────────────────────────────────────────────────────
+     SQLite integrity                                  ok
+     references between rows                           ok
+     search index                                      ok
+     transcript lengths                                ok
+     segments tile their transcript                    ok
+     codings inside their text                         ok
+     codings on live themes                            ok
+     one coder's codings of one theme do not overlap   ok
+     the change log                                    ok
     --- stderr
     $TMP/backups/copy.tana: every check passed
     ");
