@@ -70,8 +70,8 @@ pub struct MergeReport {
     pub notes: Vec<String>,
 }
 
-/// Open a coder's copy for reading: the file is copied into memory and brought up to this
-/// tana's schema there, so the copy itself is never written.
+/// Open a coder's copy for reading, never writing it: read-only when it is at this tana's
+/// schema, else copied into memory and brought up to the schema there.
 pub fn open_copy(path: &Path) -> Result<Connection> {
     let shown = path.display().to_string();
     if !path.is_file() {
@@ -83,6 +83,10 @@ pub fn open_copy(path: &Path) -> Result<Connection> {
     if !crate::project::is_tana(&src).unwrap_or(false) {
         return Err(Error::user(format!("{shown} is not a tana project"))
             .with_hint("merge a copy made with \"tana backup --for NAME FILE\", or a .qdpx"));
+    }
+    let version: i64 = src.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version == crate::project::SCHEMA_VERSION {
+        return Ok(src);
     }
     let mut mem = Connection::open_in_memory()?;
     {
