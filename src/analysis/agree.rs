@@ -291,7 +291,10 @@ fn load_units(conn: &Connection, t: &Transcript, unit: Unit, text: &str) -> Resu
             let offsets = Offsets::new(text);
             let mut out = Vec::new();
             for (number, seg) in segments()? {
-                let (a, b) = (offsets.byte_of_char(seg.start), offsets.byte_of_char(seg.end));
+                let (a, b) = (
+                    offsets.byte_of_char(seg.start),
+                    offsets.byte_of_char(seg.end),
+                );
                 let body = text.get(a..b).unwrap_or_default();
                 for (i, (s, e)) in sentences(body).into_iter().enumerate() {
                     out.push(UnitSpan {
@@ -436,7 +439,8 @@ pub fn agree(conn: &Connection, template: &Template, opts: &AgreeOptions) -> Res
     let mut agreed = Vec::new();
     let mut text_stmt = conn.prepare_cached("SELECT text FROM transcript WHERE id = ?1")?;
     for (ti, t) in opts.transcripts.iter().enumerate() {
-        let needs_text = opts.disagreements || matches!(opts.unit, Unit::Sentence | Unit::Paragraph);
+        let needs_text =
+            opts.disagreements || matches!(opts.unit, Unit::Sentence | Unit::Paragraph);
         let text: String = if needs_text {
             text_stmt.query_row([t.id], |r| r.get(0))?
         } else {
@@ -525,10 +529,8 @@ pub fn agree(conn: &Connection, template: &Template, opts: &AgreeOptions) -> Res
                     if m == full && opts.agreed {
                         let all: Vec<Span> = per_coder.iter().flatten().copied().collect();
                         for piece in union_spans(all) {
-                            let clipped = Span::new(
-                                piece.start.max(u.span.start),
-                                piece.end.min(u.span.end),
-                            );
+                            let clipped =
+                                Span::new(piece.start.max(u.span.start), piece.end.min(u.span.end));
                             if !clipped.is_empty() {
                                 agreed.push(Agreed {
                                     transcript: t.id,

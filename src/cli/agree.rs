@@ -4,8 +4,8 @@
 use serde_json::Value;
 
 use crate::analysis::agree::{
-    agree, named_transcripts, shared_transcripts, AgreeOptions, Agreement, Bootstrap,
-    Coefficients, Coder, Interval, Unit, MAX_CODERS,
+    agree, named_transcripts, shared_transcripts, AgreeOptions, Agreement, Bootstrap, Coder,
+    Coefficients, Interval, Unit, MAX_CODERS,
 };
 use crate::cli::{split_list, Ctx};
 use crate::coding::{self, shorten, Added, Stamp};
@@ -174,7 +174,8 @@ pub fn run(ctx: &mut Ctx, args: &AgreeArgs) -> Result<()> {
             reps: args.reps,
             seed: args.seed,
         }),
-        disagreements: args.disagreements,
+        // Consensus names a real unit to decide in its hint.
+        disagreements: args.disagreements || args.consensus.is_some(),
         agreed: args.consensus.is_some(),
     };
     if let Some(team) = &args.consensus {
@@ -283,14 +284,23 @@ fn stats_table(a: &Agreement, format: Format) -> Table {
     } else {
         columns.extend(["all".to_string(), "some".to_string(), "none".to_string()]);
     }
-    columns.extend(["agreement".to_string(), "kappa".to_string(), "alpha".to_string()]);
+    columns.extend([
+        "agreement".to_string(),
+        "kappa".to_string(),
+        "alpha".to_string(),
+    ]);
     if ci {
         if text_format(format) {
             columns.extend(["kappa 95% CI".to_string(), "alpha 95% CI".to_string()]);
         } else {
             columns.extend(
-                ["kappa_ci_low", "kappa_ci_high", "alpha_ci_low", "alpha_ci_high"]
-                    .map(String::from),
+                [
+                    "kappa_ci_low",
+                    "kappa_ci_high",
+                    "alpha_ci_low",
+                    "alpha_ci_high",
+                ]
+                .map(String::from),
             );
         }
     }
@@ -300,7 +310,13 @@ fn stats_table(a: &Agreement, format: Format) -> Table {
         let n: u64 = hist.iter().sum();
         let full = hist.len() - 1;
         if k == 2 {
-            vec![n.into(), hist[3].into(), hist[1].into(), hist[2].into(), hist[0].into()]
+            vec![
+                n.into(),
+                hist[3].into(),
+                hist[1].into(),
+                hist[2].into(),
+                hist[0].into(),
+            ]
         } else {
             let some = n - hist[full] - hist[0];
             vec![n.into(), hist[full].into(), some.into(), hist[0].into()]
@@ -410,7 +426,11 @@ fn disagreements_table(a: &Agreement, format: Format) -> Table {
     if a.unit != Unit::Transcript {
         columns.push(a.unit.as_str().into());
     }
-    columns.extend(["number".to_string(), "theme".to_string(), "text".to_string()]);
+    columns.extend([
+        "number".to_string(),
+        "theme".to_string(),
+        "text".to_string(),
+    ]);
     columns.extend(a.coders.iter().map(|c| c.name.clone()));
     let mut t = Table::new(columns);
     for d in &a.disagreements {
@@ -501,12 +521,23 @@ fn consensus(
         }
     }
     left.write(ctx.out(), format)?;
-    let first = result
-        .transcripts
-        .first()
-        .map_or("P01", |t| t.name.as_str());
+    let example = match result.disagreements.first() {
+        Some(d) if total > 0 => {
+            let row = &result.rows[d.row];
+            let at = if result.unit == Unit::Segment || result.unit == Unit::Sentence {
+                format!(" {}", d.unit)
+            } else {
+                format!(" --span {}:{}", d.span.start, d.span.end)
+            };
+            format!(
+                "; decide by coding as {team}, e.g. tana --coder {team} code {}{at} {}",
+                result.transcripts[d.transcript].name, row.theme.number
+            )
+        }
+        _ => String::new(),
+    };
     ctx.info(format!(
-        "left to decide: {total} {} × theme pairs where the coders differ on a theme's own codings; list them with \"tana agree {} --disagreements\", decide by coding as {team}: tana --coder {team} code {first} 12 1.2",
+        "left to decide: {total} {} × theme pairs where the coders differ on a theme's own codings (sub-themes not rolled up); list them with \"tana agree {} --disagreements\"{example}",
         result.unit.as_str(),
         names.join(" ")
     ));
