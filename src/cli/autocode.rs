@@ -150,7 +150,9 @@ fn code(ctx: &mut Ctx, args: &AutocodeArgs) -> Result<()> {
         ..args.filters.options()
     };
     let me: Option<i64> = tx
-        .query_row("SELECT id FROM coder WHERE name = ?1", [&coder], |r| r.get(0))
+        .query_row("SELECT id FROM coder WHERE name = ?1", [&coder], |r| {
+            r.get(0)
+        })
         .optional()?;
     let candidates = autocode::preview(tx, &template, theme.id, query, &opts, args.scope, me)?;
     let fresh = candidates.iter().filter(|c| !c.already).count();
