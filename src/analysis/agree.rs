@@ -610,15 +610,17 @@ pub fn agree(conn: &Connection, template: &Template, opts: &AgreeOptions) -> Res
     })
 }
 
-/// Codings of the compared coders in the compared transcripts: (theme, coder bit, span) by
-/// transcript.
+/// (theme, coder bit, span) of every coding, by transcript.
+type CodingsByTranscript = HashMap<i64, Vec<(i64, usize, Span)>>;
+
+/// Codings of the compared coders in the compared transcripts.
 fn load_codings(
     conn: &Connection,
     opts: &AgreeOptions,
     coder_bit: &HashMap<i64, usize>,
-) -> Result<HashMap<i64, Vec<(i64, usize, Span)>>> {
+) -> Result<CodingsByTranscript> {
     let wanted: std::collections::HashSet<i64> = opts.transcripts.iter().map(|t| t.id).collect();
-    let mut out: HashMap<i64, Vec<(i64, usize, Span)>> = HashMap::new();
+    let mut out: CodingsByTranscript = HashMap::new();
     let mut stmt = conn.prepare_cached(
         "SELECT transcript_id, theme_id, start, end FROM coding WHERE coder_id = ?1",
     )?;
