@@ -191,31 +191,37 @@ pub struct Agreement {
 
 /// Transcripts in which every coder has at least one coding, in import order.
 pub fn shared_transcripts(conn: &Connection, coders: &[Coder]) -> Result<Vec<Transcript>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT t.id, t.name, t.chars FROM transcript t
-         WHERE EXISTS (SELECT 1 FROM coding c WHERE c.transcript_id = t.id AND c.coder_id = ?1)
-         ORDER BY t.id",
-    )?;
-    let mut shared: Option<Vec<Transcript>> = None;
+    // One pass over each coder's codings (index coding_by_coder); a correlated EXISTS per
+    // transcript would scan them once per transcript.
+    let mut stmt =
+        conn.prepare_cached("SELECT DISTINCT transcript_id FROM coding WHERE coder_id = ?1")?;
+    let mut shared: Option<std::collections::HashSet<i64>> = None;
     for c in coders {
-        let mine: Vec<Transcript> = stmt
-            .query_map([c.id], |r| {
-                Ok(Transcript {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
-                    chars: r.get::<_, i64>(2)? as usize,
-                })
-            })?
+        let mine: std::collections::HashSet<i64> = stmt
+            .query_map([c.id], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         shared = Some(match shared {
             None => mine,
-            Some(s) => s
-                .into_iter()
-                .filter(|t| mine.iter().any(|m| m.id == t.id))
-                .collect(),
+            Some(s) => s.intersection(&mine).copied().collect(),
         });
     }
-    Ok(shared.unwrap_or_default())
+    let shared = shared.unwrap_or_default();
+    let mut stmt = conn.prepare_cached("SELECT id, name, chars FROM transcript ORDER BY id")?;
+    let all = stmt.query_map([], |r| {
+        Ok(Transcript {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            chars: r.get::<_, i64>(2)? as usize,
+        })
+    })?;
+    let mut out = Vec::new();
+    for t in all {
+        let t = t?;
+        if shared.contains(&t.id) {
+            out.push(t);
+        }
+    }
+    Ok(out)
 }
 
 /// The named transcripts, in import order.
