@@ -77,6 +77,10 @@ pub const FILES: &[(&str, &str)] = &[
     ),
     ("template.md", include_str!("../fixtures/demo/template.md")),
     ("codings.csv", include_str!("../fixtures/demo/codings.csv")),
+    (
+        "second-coder.csv",
+        include_str!("../fixtures/demo/second-coder.csv"),
+    ),
 ];
 
 /// The transcript files, in interview order.

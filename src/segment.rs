@@ -354,6 +354,28 @@ fn one_labelled_speaker(
     }
 }
 
+/// Paragraphs of a transcript's text: maximal runs of lines that are not blank, each trimmed
+/// of surrounding whitespace, as code-point spans.
+pub fn paragraph_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut run: Option<(usize, usize)> = None;
+    let mut at = 0;
+    for line in text.split('\n') {
+        let len = line.chars().count();
+        let lead = line.chars().take_while(|c| c.is_whitespace()).count();
+        if lead == len {
+            out.extend(run.take());
+        } else {
+            let trail = line.chars().rev().take_while(|c| c.is_whitespace()).count();
+            let r = run.get_or_insert((at + lead, at + len - trail));
+            r.1 = at + len - trail;
+        }
+        at += len + 1;
+    }
+    out.extend(run);
+    out
+}
+
 /// A run of this much whitespace ends a sentence whatever surrounds it. Unicode's sentence
 /// rules look across whitespace, and on a run of thousands of spaces they take seconds.
 const SENTENCE_GAP: usize = 32;
@@ -517,6 +539,15 @@ mod tests {
             .map(|s| s.speaker)
             .collect();
         assert_eq!(s, vec![sp("P"), sp("MODERATOR"), sp("P")]);
+    }
+
+    #[test]
+    fn paragraph_spans_are_trimmed_runs_of_lines_between_blank_lines() {
+        let text = "  Zoë said: one.\ntwo  \n \t\n\nthree 🌱\n";
+        let p = paragraph_spans(text);
+        let words: Vec<&str> = p.iter().map(|&(a, b)| slice_chars(text, a, b)).collect();
+        assert_eq!(words, vec!["Zoë said: one.\ntwo", "three 🌱"]);
+        assert!(paragraph_spans("").is_empty());
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Counting: theme × transcript tables with roll-up. Pure functions over loaded rows, plus the
+//! Counting: theme × transcript tables with roll-up, and agreement between coders. Pure functions over loaded rows, plus the
 //! queries that load them.
 
+pub mod agree;
 pub mod freq;

@@ -12,6 +12,7 @@ use crate::journal;
 use crate::project;
 use crate::text::escape_text;
 
+mod agree;
 mod attr;
 mod autocode;
 mod backup;
@@ -102,6 +103,7 @@ pub enum Command {
     Status(status::StatusArgs),
     Freq(freq::FreqArgs),
     Quotes(quotes::QuotesArgs),
+    Agree(agree::AgreeArgs),
     Codebook(codebook::CodebookArgs),
     Export(export::ExportArgs),
     Config(config::ConfigArgs),
@@ -384,6 +386,7 @@ fn run(ctx: &mut Ctx, command: &Command) -> Result<()> {
         Command::Status(a) => status::run(ctx, a),
         Command::Freq(a) => freq::run(ctx, a),
         Command::Quotes(a) => quotes::run(ctx, a),
+        Command::Agree(a) => agree::run(ctx, a),
         Command::Codebook(a) => codebook::run(ctx, a),
         Command::Export(a) => export::run(ctx, a),
         Command::Config(a) => config::run(ctx, a),

@@ -16,6 +16,7 @@ const COMMANDS: &[&[&str]] = &[
     &["uncode"],
     &["freq"],
     &["quotes"],
+    &["agree"],
     &["codebook"],
     &["demo"],
     &["review"],

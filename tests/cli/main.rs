@@ -1,5 +1,6 @@
 //! Integration tests: the real binary on temporary projects. One binary, a module per area.
 
+mod agree;
 mod coding;
 mod demo;
 mod freq;
