@@ -61,16 +61,16 @@ fn home(segments: &[Segment], span: Span) -> Option<usize> {
     Some(i.min(segments.len() - 1))
 }
 
-/// Which codings a sheet shows as the applier's own (unmarked): all of them when one coder
-/// coded the transcript, else only the applier's; with blind coding, only the applier's
-/// (and the others are not on the sheet at all).
+/// Which codings a sheet shows as the applier's own (unmarked): all of them in a project one
+/// person codes (whatever name they code under today), else only the applier's; with blind
+/// coding, only the applier's (and the others are not on the sheet at all).
 fn editable(
     codings: &[(i64, Span, i64, i64)],
     names: &HashMap<i64, String>,
     me: &str,
-    blind: bool,
+    own_only: bool,
 ) -> Vec<bool> {
-    let several = blind || codings.iter().any(|c| c.2 != codings[0].2);
+    let several = own_only || codings.iter().any(|c| c.2 != codings[0].2);
     codings
         .iter()
         .map(|c| !several || names.get(&c.2).is_some_and(|n| n == me))
@@ -120,7 +120,7 @@ pub fn write(conn: &Connection, name: &str, me: &str, blind: bool) -> Result<Str
     let version = crate::template::version::latest_version(conn)?.map(|v| v.1);
     let mut codings = codings_of(conn, doc.id)?;
     let names: HashMap<i64, String> = crate::project::coder_names(conn)?;
-    let mut mine = editable(&codings, &names, me, blind);
+    let mut mine = editable(&codings, &names, me, blind || coding::is_team(conn)?);
     if blind {
         // Blind coding: other coders' codings are not shown at all.
         codings.retain(|c| names.get(&c.2).is_some_and(|n| n == me));
@@ -723,7 +723,7 @@ pub fn apply(
     // What the sheet showed as the applier's own: every coding it lists unmarked.
     let current = codings_of(conn, doc.id)?;
     let names: HashMap<i64, String> = crate::project::coder_names(conn)?;
-    let mine = editable(&current, &names, me_name, blind);
+    let mine = editable(&current, &names, me_name, blind || coding::is_team(conn)?);
     let mut have: BTreeMap<(i64, Span), Vec<i64>> = BTreeMap::new();
     for (c, own) in current.iter().zip(&mine) {
         if *own && template.get(c.0).is_some() && home(&doc.segments, c.1).is_some() {

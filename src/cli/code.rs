@@ -209,14 +209,8 @@ pub fn run_uncode(ctx: &mut Ctx, args: &UncodeArgs) -> Result<()> {
     let coder = coder_id(&w, &coder)?;
     // Whose codings: everyone's with --all-coders, or in a project where one coder has done
     // all the coding (whatever name they code under now); else, in a team, the coder's own.
-    let coders: i64 = w.query_row(
-        "SELECT count(DISTINCT coder_id) FROM (SELECT coder_id FROM coding
-                                               UNION SELECT coder_id FROM coding_archive)",
-        [],
-        |r| r.get(0),
-    )?;
     let blind = crate::project::setting(&w, "blind")?.is_some_and(|v| v == "on");
-    let whose = if all_coders || (!blind && coders <= 1) {
+    let whose = if all_coders || (!blind && !coding::is_team(&w)?) {
         None
     } else {
         Some(coder)

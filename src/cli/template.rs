@@ -231,7 +231,11 @@ fn log(ctx: &mut Ctx, a: &LogArgs) -> Result<()> {
     ]);
     for r in &rows {
         t.push(vec![
-            r.id.into(),
+            match &r.merged_from {
+                // A revision made in a coder's copy: the merge that brought it, and where from.
+                Some(from) => format!("{} (merged: {from})", r.id).into(),
+                None => r.id.into(),
+            },
             r.created_at.clone().into(),
             r.coder.clone().into(),
             r.op.clone().into(),

@@ -519,6 +519,19 @@ pub fn remove(
     Ok(hits.len())
 }
 
+/// Whether several coders have coded in this project (codings now or archived). In a team,
+/// commands that remove codings touch the coder's own unless told otherwise; in a project one
+/// person codes, they touch that person's whatever name they code under today.
+pub fn is_team(conn: &Connection) -> Result<bool> {
+    let coders: i64 = conn.query_row(
+        "SELECT count(DISTINCT coder_id) FROM (SELECT coder_id FROM coding
+                                               UNION SELECT coder_id FROM coding_archive)",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(coders > 1)
+}
+
 /// Every coding of a transcript as (theme id, span, coder id, coding id), in text order.
 pub fn codings_of(conn: &Connection, transcript: i64) -> Result<Vec<(i64, Span, i64, i64)>> {
     let mut stmt = conn.prepare_cached(

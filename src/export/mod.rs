@@ -244,7 +244,39 @@ pub fn quotes(
     let mut params: Vec<rusqlite::types::Value> = ids.iter().map(|&i| i.into()).collect();
     params.push(coder.map_or(rusqlite::types::Value::Null, Into::into));
     params.push(i64::from(no_autocoded).into());
-    let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+    // One passage per stretch of text: codings of one theme that overlap (two coders' codings
+    // of the same words) become one extract, so double coding never quotes a passage twice.
+    type Raw = (i64, String, i64, usize, usize, Option<String>);
+    let mut raw: Vec<Raw> = stmt
+        .query_map(rusqlite::params_from_iter(params), |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get::<_, i64>(3)? as usize,
+                r.get::<_, i64>(4)? as usize,
+                r.get(5)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    raw.sort_by(|a, b| (a.0, a.2, a.3, a.4).cmp(&(b.0, b.2, b.3, b.4)));
+    let mut passages: Vec<Raw> = Vec::with_capacity(raw.len());
+    for r in raw {
+        match passages.last_mut() {
+            Some(p) if p.0 == r.0 && p.2 == r.2 && r.3 < p.4 => {
+                p.4 = p.4.max(r.4);
+                if let Some(m) = r.5 {
+                    p.5 = Some(match p.5.take() {
+                        Some(old) if old.split('\n').any(|x| x == m) => old,
+                        Some(old) => format!("{old}\n{m}"),
+                        None => m,
+                    });
+                }
+            }
+            _ => passages.push(r),
+        }
+    }
+    passages.sort_by(|a, b| (a.0, a.3, a.4, a.2).cmp(&(b.0, b.3, b.4, b.2)));
     let mut out = Vec::new();
     let mut per: HashMap<i64, usize> = HashMap::new();
     let mut seg_stmt = conn.prepare_cached(
@@ -253,15 +285,12 @@ pub fn quotes(
     )?;
     let mut text_stmt = conn.prepare_cached("SELECT text FROM transcript WHERE id = ?1")?;
     let mut text: Option<(i64, String)> = None;
-    while let Some(r) = rows.next()? {
-        let transcript_id: i64 = r.get(0)?;
+    for (transcript_id, transcript_name, theme_id, start, end, memo) in passages {
         let n = per.entry(transcript_id).or_default();
         if per_participant.is_some_and(|max| *n >= max) {
             continue;
         }
         *n += 1;
-        let theme_id: i64 = r.get(2)?;
-        let (start, end) = (r.get::<_, i64>(3)? as usize, r.get::<_, i64>(4)? as usize);
         // Rows come grouped by transcript: load each text once.
         if text.as_ref().is_none_or(|(id, _)| *id != transcript_id) {
             let t: String = text_stmt.query_row([transcript_id], |t| t.get(0))?;
@@ -275,7 +304,7 @@ pub fn quotes(
             .ok();
         let t = template.get(theme_id);
         out.push(Quote {
-            transcript: r.get(1)?,
+            transcript: transcript_name,
             segment: seg.as_ref().map(|s| s.0),
             speaker: seg.and_then(|s| s.1),
             theme: t.map(|t| t.number.clone()).unwrap_or_default(),
@@ -283,7 +312,7 @@ pub fn quotes(
             start,
             end,
             text: slice_chars(text, start, end).to_string(),
-            memo: r.get(5)?,
+            memo,
         });
     }
     Ok(out)

@@ -289,6 +289,10 @@ pub struct LogRow {
     pub undoes: Option<i64>,
     /// Set when a later undo reverted this revision.
     pub undone_by: Option<i64>,
+    /// For a revision made in a coder's copy and brought back by `tana merge` (then `id` is
+    /// the merge's change): the copy and the revision's number there, e.g. "bea.tana 6".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged_from: Option<String>,
 }
 
 /// Change-log rows with `after < id <= upto` (all when `upto` is None).
@@ -342,8 +346,43 @@ pub fn log(conn: &Connection, after: i64, upto: Option<i64>) -> Result<Vec<LogRo
             created_at,
             undoes,
             undone_by,
+            merged_from: None,
         });
     }
+    // Revisions made in coders' copies, after the merge that brought them back.
+    let mut stmt = conn.prepare(
+        "SELECT m.revision_id, m.op, m.themes, m.before, m.after, m.rationale, m.prompted_by,
+                m.coder, m.created_at, m.source, m.source_change,
+                (SELECT min(u.id) FROM revision u WHERE u.undoes = m.revision_id)
+         FROM merged_change m
+         WHERE m.kind = 'template' AND m.revision_id > ?1 AND (?2 IS NULL OR m.revision_id <= ?2)
+         ORDER BY m.revision_id, m.id",
+    )?;
+    let merged = stmt.query_map(params![after, upto], |r| {
+        Ok(LogRow {
+            id: r.get(0)?,
+            op: r.get(1)?,
+            themes: serde_json::from_str(&r.get::<_, String>(2)?).unwrap_or(Value::Null),
+            before: parse(r.get(3)?),
+            after: parse(r.get(4)?),
+            rationale: r.get(5)?,
+            prompted_by: r.get(6)?,
+            coder: r.get(7)?,
+            created_at: r.get(8)?,
+            undoes: None,
+            undone_by: r.get(11)?,
+            merged_from: Some(format!(
+                "{} {}",
+                r.get::<_, String>(9)?,
+                r.get::<_, i64>(10)?
+            )),
+        })
+    })?;
+    for row in merged {
+        out.push(row?);
+    }
+    // Stable: a merge's revisions follow the changes before it, in the copy's order.
+    out.sort_by_key(|r| r.id);
     Ok(out)
 }
 

@@ -141,6 +141,11 @@ fn a_coders_copy_comes_back_with_its_work_and_one_conflict() {
     ──────────────────────────────────────────────────────────────────────────────────────────
          1   2026-03-01T09:00:00Z   bea            Coded P03 today; Customers feels too broad
     ");
+    assert_snapshot!(env.ok(&["template", "log", "--format", "csv"]).lines().filter(|l| l.contains("merged")).collect::<Vec<_>>().join("\n"), @r#"
+    7 (merged: bea.tana 9),2026-03-01T09:00:00Z,bea,add,added 2.1 Customers/Questionnaires,P03 talks of them,,
+    7 (merged: bea.tana 11),2026-03-01T09:00:00Z,bea,rename,"renamed 1.2 Awareness gap/Training to ""Training and onboarding""",covers onboarding,,
+    7 (merged: bea.tana 12),2026-03-01T09:00:00Z,bea,redefine,redefined 3 Trust (unchanged),narrower,,
+    "#);
     assert_snapshot!(env.ok(&["log", "-n", "2"]), @"
      change   date                   coder    kind      what                                                                                                                    rows                                                                                                                                      undone by
     ────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -458,6 +463,14 @@ fn double_coding_stays_apart_and_blind_coding_hides_the_other_coder() {
     1.2,Training,0,0,0,0,0.0
     2,Customers,0,0,0,0,0.0
     3,Trust,0,0,0,0,0.0
+    ");
+    // One passage, quoted once, though two coders coded it.
+    assert_snapshot!(env.ok(&["quotes", "Vague targets"]), @"
+    ## 1.1.1 Vague targets
+
+    > Honestly, nobody could tell me the target. It is all slogans.
+    >
+    > — P01, segment 2
     ");
     env.ok(&["config", "blind", "on"]);
     assert_snapshot!(as_coder(&env, "bea", &["show", "P01", "--segments", "1-2"]), @"
