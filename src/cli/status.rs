@@ -29,6 +29,21 @@ pub fn run(ctx: &mut Ctx, args: &StatusArgs) -> Result<()> {
 fn report(conn: &rusqlite::Connection) -> Result<String> {
     let template = Template::load(conn)?;
     let mut out = String::new();
+    if let Some(name) = crate::project::setting(conn, "copy_for")? {
+        let made = crate::project::setting(conn, "copy_made_at")?.unwrap_or_default();
+        writeln!(
+            out,
+            "this is {name}'s copy, made {made}: work here is {name}'s; hand the file back for \"tana merge\""
+        )
+        .ok();
+    }
+    if crate::project::setting(conn, "blind")?.is_some_and(|v| v == "on") {
+        writeln!(
+            out,
+            "blind coding is on: each coder sees only their own codings (--all-coders shows everyone's)"
+        )
+        .ok();
+    }
 
     let mut stmt = conn.prepare(
         "SELECT t.name, (SELECT count(*) FROM (SELECT DISTINCT theme_id, start, end FROM coding c

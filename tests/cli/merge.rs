@@ -551,3 +551,40 @@ fn double_coding_stays_apart_and_blind_coding_hides_the_other_coder() {
     ");
     assert_snapshot!(env.ok(&["status", "--by-coder"]).lines().filter(|l| l.contains("codings in")).collect::<Vec<_>>().join("\n"), @"  ana: 1 codings in 1 transcript(s) (P01); 3 of 7 themes used; not used: 1.1.2, 1.2, 2, 3");
 }
+
+/// A project made before coders' codings were kept apart (schema 5) opens with the same numbers.
+#[test]
+fn migrating_an_older_project_changes_no_report() {
+    let env = TestEnv::coded();
+    env.ok(&["--coder", "ana", "code", "P02", "2", "Trust"]);
+    let before = env.dump();
+    let status = env.ok(&["status"]);
+    {
+        let conn = rusqlite::Connection::open(env.path().join("study.tana")).unwrap();
+        conn.execute_batch("DROP TABLE merged_change; PRAGMA user_version = 5;")
+            .unwrap();
+    }
+    assert_eq!(env.dump(), before);
+    assert_eq!(env.ok(&["status"]), status);
+    let conn = rusqlite::Connection::open(env.path().join("study.tana")).unwrap();
+    let v: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, 6);
+}
+
+#[test]
+fn a_coders_copy_says_whose_it_is() {
+    let env = TestEnv::coded();
+    std::fs::create_dir_all(env.path().join("copies")).unwrap();
+    assert_snapshot!(env.run(&["backup", "--for", "bea", "copies/bea.tana"]), @r#"
+    exit: 0
+    --- stdout
+    --- stderr
+    backed up $TMP/study.tana to copies/bea.tana: 3 transcript(s), 7 theme(s), 6 coding(s), 4 change(s) in the log; 0.3 MB, verified
+    this is bea's copy: work in it is bea's unless --coder says otherwise; bring it back with "tana merge copies/bea.tana"
+    blind coding is off: the copy shows everyone's codings ("tana config blind on" before making copies hides them)
+    "#);
+    let status = env.ok(&["--project", "copies/bea.tana", "status"]);
+    assert_snapshot!(status.lines().next().unwrap_or_default(), @r#"this is bea's copy, made 2026-03-01T09:00:00Z: work here is bea's; hand the file back for "tana merge""#);
+}
