@@ -311,7 +311,8 @@ pub fn search(
         Ok(t[o.byte_of_char(row.start)..o.byte_of_char(row.end)].to_string())
     };
     let mut themes_stmt = conn.prepare_cached(
-        "SELECT DISTINCT theme_id FROM coding WHERE transcript_id = ?1 AND start < ?3 AND end > ?2",
+        "SELECT DISTINCT theme_id FROM coding WHERE transcript_id = ?1 AND start < ?3 AND end > ?2
+           AND (?4 IS NULL OR coder_id = ?4)",
     )?;
     // FTS matches are all hits: only the page needs its text. A regex must read every segment.
     let mut page: Vec<(&Row, String, (usize, usize))> = Vec::new();
@@ -339,9 +340,15 @@ pub fn search(
     for (row, text, (b0, b1)) in page {
         let (left, hit, right) = kwic(&text, b0, b1, opts.context);
         let mut themes: Vec<String> = themes_stmt
-            .query_map((row.transcript_id, row.start as i64, row.end as i64), |r| {
-                r.get::<_, i64>(0)
-            })?
+            .query_map(
+                (
+                    row.transcript_id,
+                    row.start as i64,
+                    row.end as i64,
+                    opts.coder,
+                ),
+                |r| r.get::<_, i64>(0),
+            )?
             .filter_map(|id| {
                 id.ok()
                     .and_then(|id| template.get(id))

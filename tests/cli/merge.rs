@@ -488,6 +488,16 @@ fn double_coding_stays_apart_and_blind_coding_hides_the_other_coder() {
        2  P1: Honestly, nobody could tell me the target. It is all slogans.  [1.1.1@ana, 1.1.1~@bea]
     --- stderr
     ");
+    assert_snapshot!(as_coder(&env, "carl", &["search", "slogans"]), @"
+    exit: 0
+    --- stdout
+     transcript   segment   speaker   in context                                        themes
+    ───────────────────────────────────────────────────────────────────────────────────────────
+     P01                2   P1        …could tell me the target. It is all [slogans].
+    --- stderr
+    blind coding is on: showing only carl's codings (--all-coders shows everyone's)
+    1 segment(s) match; showing 1-1
+    ");
     assert_snapshot!(as_coder(&env, "carl", &["quotes", "Vague targets"]), @"
     exit: 0
     --- stdout
