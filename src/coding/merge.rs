@@ -935,6 +935,29 @@ fn codings(
         }
     }
 
+    // Codings this project removed since the base (all it ever removed, without one) are
+    // decisions made here: a merge does not bring them back.
+    let mut removed_here: BTreeSet<Key> = BTreeSet::new();
+    {
+        let mut s = conn.prepare(
+            "SELECT transcript_id, theme_id, coder_id, start, end FROM coding_archive
+             WHERE revision_id > ?1 AND revision_id < ?2",
+        )?;
+        let this = crate::journal::require(conn)?;
+        for r in s.query_map([base, this], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)? as usize,
+                r.get::<_, i64>(4)? as usize,
+            ))
+        })? {
+            removed_here.insert(r?);
+        }
+    }
+    let mut kept_out = 0;
+
     // Added or changed in the copy (everything, without a base).
     let version: Option<i64> = None;
     let mut not_merged: BTreeMap<String, usize> = BTreeMap::new();
@@ -954,6 +977,10 @@ fn codings(
                 continue;
             }
         };
+        if bring && removed_here.contains(&key) {
+            kept_out += 1;
+            continue;
+        }
         if bring {
             let stamp = Stamp {
                 coder: key.2,
@@ -983,10 +1010,13 @@ fn codings(
             ids.insert(*id, o);
         }
     }
+    if kept_out > 0 {
+        report.not_merged.push(format!(
+            "{kept_out} coding(s): this project removed them since (tana log shows when)"
+        ));
+    }
     for (why, n) in not_merged {
-        report
-            .not_merged
-            .push(format!("{n} coding(s) not merged: {why}"));
+        report.not_merged.push(format!("{n} coding(s): {why}"));
     }
     Ok(ids)
 }

@@ -598,3 +598,45 @@ fn a_coders_copy_says_whose_it_is() {
     let status = env.ok(&["--project", "copies/bea.tana", "status"]);
     assert_snapshot!(status.lines().next().unwrap_or_default(), @r#"this is bea's copy, made 2026-03-01T09:00:00Z: work here is bea's; hand the file back for "tana merge""#);
 }
+
+/// bea goes on coding in her copy after a merge; the lead removed one of her codings since.
+/// The second merge brings her new work, and not the coding the lead removed.
+#[test]
+fn a_second_merge_brings_new_work_but_not_what_the_project_removed() {
+    let env = with_beas_copy();
+    env.ok(&["merge", "copies/bea.tana"]);
+    env.ok(&["--all-coders", "uncode", "P03", "4", "Customers"]);
+    env.ok(&[
+        "--project",
+        "copies/bea.tana",
+        "--coder",
+        "bea",
+        "code",
+        "P02",
+        "4",
+        "Trust",
+    ]);
+    assert_snapshot!(env.run(&["merge", "copies/bea.tana"]), @r#"
+    exit: 0
+    --- stdout
+    --- stderr
+    merged bea.tana: a copy of this project since change 4; 9 changes made in it
+      codings added: 1
+      codings already here: 2
+      changes of the copy recorded: 1
+      conflict: theme Trust: revised in both; kept this project's version (--prefer theirs takes the copy's)
+      not merged: 1 coding(s): this project removed them since (tana log shows when)
+    change 9 in the log; "tana undo 9" reverts the merge
+    "#);
+    assert_snapshot!(env.ok(&["--coder", "bea", "freq", "--format", "csv"]), @"
+    number,theme,P01,P02,P03,participants,percent
+    1,Awareness gap,1,0,0,1,33.3
+    1.1,Knowing the targets,1,0,0,1,33.3
+    1.1.1,Vague targets,1,0,0,1,33.3
+    1.1.2,Concrete targets,0,0,0,0,0.0
+    1.2,Training and onboarding,0,0,0,0,0.0
+    2,Customers,0,0,1,1,33.3
+    2.1,Questionnaires,0,0,1,1,33.3
+    3,Trust,0,1,0,1,33.3
+    ");
+}
