@@ -259,7 +259,7 @@ pub fn quotes(
             ))
         })?
         .collect::<rusqlite::Result<_>>()?;
-    raw.sort_by(|a, b| (a.0, a.2, a.3, a.4).cmp(&(b.0, b.2, b.3, b.4)));
+    raw.sort_by_key(|a| (a.0, a.2, a.3, a.4));
     let mut passages: Vec<Raw> = Vec::with_capacity(raw.len());
     for r in raw {
         match passages.last_mut() {
@@ -276,7 +276,7 @@ pub fn quotes(
             _ => passages.push(r),
         }
     }
-    passages.sort_by(|a, b| (a.0, a.3, a.4, a.2).cmp(&(b.0, b.3, b.4, b.2)));
+    passages.sort_by_key(|a| (a.0, a.3, a.4, a.2));
     let mut out = Vec::new();
     let mut per: HashMap<i64, usize> = HashMap::new();
     let mut seg_stmt = conn.prepare_cached(
