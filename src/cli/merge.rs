@@ -180,8 +180,14 @@ fn describe(source: &str, r: &MergeReport, change: Option<i64>, dry: bool) -> St
         ("themes revised", &r.themes_revised),
         ("themes deleted", &r.themes_deleted),
     ] {
-        if !list.is_empty() {
-            out.push_str(&format!("  {label}: {}\n", list.join(", ")));
+        match list.len() {
+            0 => {}
+            n if n <= 12 => out.push_str(&format!("  {label}: {}\n", list.join(", "))),
+            n => out.push_str(&format!(
+                "  {label}: {n}: {}, … and {} more\n",
+                list[..10].join(", "),
+                n - 10
+            )),
         }
     }
     line(&mut out, "links of integrative themes", r.links);
