@@ -777,6 +777,64 @@ pub fn undo(
     })
 }
 
+/// Redo: revert the last undo, as a new change (op "redo"). Only right after undoing: the
+/// latest changes, redos aside, must end with an undo not yet redone. A redo is an ordinary
+/// change, so `undo` reverts it again.
+pub fn redo(conn: &Connection, coder: i64) -> Result<Undone> {
+    let mut stmt = conn.prepare(
+        "SELECT r.id, r.op, r.undoes, (SELECT min(x.id) FROM revision x WHERE x.undoes = r.id)
+         FROM revision r ORDER BY r.id DESC",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut found = None;
+    while let Some(r) = rows.next()? {
+        let (id, op, undoes, redone): (i64, String, Option<i64>, Option<i64>) =
+            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+        match (op.as_str(), redone) {
+            ("redo", _) | ("undo", Some(_)) => continue,
+            ("undo", None) => found = Some((id, undoes.unwrap_or(0))),
+            _ => {}
+        }
+        break;
+    }
+    drop(rows);
+    let Some((undo, target)) = found else {
+        return Err(Error::user("there is nothing to redo")
+            .with_hint("redo works right after an undo; \"tana log\" lists the changes"));
+    };
+    let (kind, themes): (String, String) = conn.query_row(
+        "SELECT kind, themes FROM revision WHERE id = ?1",
+        [undo],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let (op, summary, t_themes): (String, Option<String>, String) = conn.query_row(
+        "SELECT op, summary, themes FROM revision WHERE id = ?1",
+        [target],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let what = what(&op, summary, &t_themes);
+    let (rows, id) = record(conn, coder, |_| {
+        let rows = revert(conn, undo)?;
+        let entry = LogEntry {
+            op: "redo".into(),
+            kind: Kind::parse(&kind),
+            summary: Some(format!("redo of change {target} ({what})")),
+            themes: serde_json::from_str(&themes).unwrap_or(Value::Array(Vec::new())),
+            rationale: Some(format!("redo of change {target}, undone by change {undo}")),
+            undoes: Some(undo),
+            ..Default::default()
+        };
+        Ok((rows, entry))
+    })?;
+    Ok(Undone {
+        id: id.unwrap_or(0),
+        target,
+        op,
+        what,
+        rows,
+    })
+}
+
 /// What `undo` did.
 #[derive(Debug, Clone)]
 pub struct Undone {

@@ -123,3 +123,25 @@ pub fn run_undo(ctx: &mut Ctx, args: &UndoArgs) -> Result<()> {
     ctx.info(format!("logged as change {}", done.id));
     Ok(())
 }
+
+/// Redo the change the last undo reverted
+///
+/// Works right after "tana undo" (several undos are redone one by one, newest first). The
+/// redo is a change in the log like any other, so "tana undo" reverts it again.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  tana undo\n  tana redo")]
+pub struct RedoArgs {}
+
+pub fn run_redo(ctx: &mut Ctx, _args: &RedoArgs) -> Result<()> {
+    let name = ctx.coder_name();
+    let w = ctx.write()?;
+    let coder = coder_id(&w, &name)?;
+    let done = journal::redo(&w, coder)?;
+    w.commit()?;
+    ctx.info(format!(
+        "redid change {} ({}): {} row change(s) made again",
+        done.target, done.what, done.rows
+    ));
+    ctx.info(format!("logged as change {}", done.id));
+    Ok(())
+}

@@ -112,6 +112,7 @@ pub enum Command {
     Merge(merge::MergeArgs),
     Check(check::CheckArgs),
     Undo(log::UndoArgs),
+    Redo(log::RedoArgs),
     Demo(demo::DemoArgs),
 }
 
@@ -395,6 +396,7 @@ fn run(ctx: &mut Ctx, command: &Command) -> Result<()> {
         Command::Merge(a) => merge::run(ctx, a),
         Command::Check(a) => check::run(ctx, a),
         Command::Undo(a) => log::run_undo(ctx, a),
+        Command::Redo(a) => log::run_redo(ctx, a),
         Command::Demo(a) => demo::run(ctx, a),
     }
 }

@@ -52,6 +52,7 @@ const COMMANDS: &[&[&str]] = &[
     &["template", "edit"],
     &["log"],
     &["undo"],
+    &["redo"],
     &["backup"],
     &["merge"],
     &["check"],
