@@ -23,5 +23,6 @@ pub mod segment;
 pub mod sheet;
 pub mod template;
 pub mod text;
+pub mod web;
 
 pub use error::{Error, Result};

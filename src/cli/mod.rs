@@ -32,6 +32,7 @@ mod merge;
 mod quotes;
 mod review;
 mod search;
+mod serve;
 mod sheet;
 mod show;
 mod status;
@@ -92,6 +93,7 @@ pub enum Command {
     Review(review::ReviewArgs),
     Sheet(sheet::SheetArgs),
     Search(search::SearchArgs),
+    Serve(serve::ServeArgs),
     Autocode(autocode::AutocodeArgs),
     /// Write and list memos on transcripts, segments, themes and codings
     #[command(subcommand)]
@@ -380,6 +382,7 @@ fn run(ctx: &mut Ctx, command: &Command) -> Result<()> {
         Command::Review(a) => review::run(ctx, a),
         Command::Sheet(a) => sheet::run(ctx, a),
         Command::Search(a) => search::run(ctx, a),
+        Command::Serve(a) => serve::run(ctx, a),
         Command::Autocode(a) => autocode::run(ctx, a),
         Command::Memo(a) => memo::run_memo(ctx, a),
         Command::Journal(a) => memo::run_journal(ctx, a),
