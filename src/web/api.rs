@@ -1,6 +1,7 @@
 //! The JSON API the pages use: thin handlers over the library, one connection and one
 //! transaction per request. Positions are code points, half-open, as everywhere in tana.
 
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -84,6 +85,27 @@ impl IntoResponse for ApiError {
 }
 
 type ApiResult = std::result::Result<Json<Value>, ApiError>;
+
+/// A JSON body, or a 400 that says what is wrong with it.
+fn parse<T>(body: std::result::Result<Json<T>, JsonRejection>) -> std::result::Result<T, ApiError> {
+    body.map(|Json(b)| b).map_err(|e| ApiError {
+        status: StatusCode::BAD_REQUEST,
+        message: format!(
+            "the request body is not what this call takes: {}",
+            e.body_text()
+        ),
+        hint: Some("send JSON with Content-Type: application/json".into()),
+    })
+}
+
+/// Unknown addresses: a JSON 404.
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    error_response(
+        StatusCode::NOT_FOUND,
+        &format!("there is nothing at {}", uri.path()),
+        Some("the workbench starts at /"),
+    )
+}
 
 /// Run `work` on a fresh connection to the project, off the async threads.
 pub async fn with_conn<T: Send + 'static>(
@@ -203,28 +225,25 @@ fn last_change(conn: &Connection) -> crate::error::Result<i64> {
     Ok(conn.query_row("SELECT ifnull(max(id), 0) FROM revision", [], |r| r.get(0))?)
 }
 
-/// A colour for a theme: its own, else one of a palette, by top-level branch and depth.
-pub fn color_of(t: &crate::model::Theme) -> String {
-    if let Some(c) = t.fields.color.as_deref().filter(|c| is_css_color(c)) {
-        return c.to_string();
-    }
-    const PALETTE: [&str; 10] = [
+/// A colour per theme: its own, else the next of a palette in template order, so themes
+/// next to each other in the tree never share one.
+pub fn colors(template: &Template) -> std::collections::HashMap<i64, String> {
+    const PALETTE: [&str; 12] = [
         "#e6a23c", "#5b8ff9", "#61c46e", "#e86452", "#9a6fd6", "#2fb8b0", "#f08bb4", "#8a9a3a",
-        "#d9822b", "#6d7fcc",
+        "#d9822b", "#6d7fcc", "#c0504d", "#3f9fd8",
     ];
-    let top: usize = t
-        .number
-        .split('.')
-        .next()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(1);
-    let sub: usize = t
-        .number
-        .split('.')
-        .nth(1)
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0);
-    PALETTE[(top + sub * 3).saturating_sub(1) % PALETTE.len()].to_string()
+    template
+        .themes
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let c = match t.fields.color.as_deref().filter(|c| is_css_color(c)) {
+                Some(c) => c.to_string(),
+                None => PALETTE[i % PALETTE.len()].to_string(),
+            };
+            (t.id, c)
+        })
+        .collect()
 }
 
 fn is_css_color(c: &str) -> bool {
@@ -361,6 +380,7 @@ async fn transcript(
         let template = Template::load(conn)?;
         let coder = visible_coder(conn, reader.as_deref(), q.all())?;
         let names = project::coder_names(conn)?;
+        let palette = colors(&template);
         let offsets = crate::text::Offsets::new(&doc.text);
         let segments: Vec<Value> = doc
             .segments
@@ -399,7 +419,7 @@ async fn transcript(
             };
             codings.push(json!({
                 "id": id, "theme": t.id, "number": t.number, "path": t.path_string(),
-                "color": color_of(t), "start": span.start, "end": span.end,
+                "color": palette[&t.id], "start": span.start, "end": span.end,
                 "coder": names.get(&c).cloned().unwrap_or_default(), "memo": memo,
             }));
         }
@@ -416,6 +436,7 @@ pub fn theme_rows(conn: &Connection, coder: Option<i64>) -> crate::error::Result
     let template = Template::load(conn)?;
     let total: i64 = conn.query_row("SELECT count(*) FROM transcript", [], |r| r.get(0))?;
     let counts = crate::export::theme_counts(conn, &template, coder)?;
+    let palette = colors(&template);
     Ok(template
         .themes
         .iter()
@@ -424,7 +445,7 @@ pub fn theme_rows(conn: &Connection, coder: Option<i64>) -> crate::error::Result
             json!({
                 "id": t.id, "number": t.number, "name": t.name, "path": t.path_string(),
                 "level": t.level(), "kind": t.kind.as_str(), "origin": t.origin.as_str(),
-                "color": color_of(t), "definition": t.fields.definition,
+                "color": palette[&t.id], "definition": t.fields.definition,
                 "codings": c, "participants": p, "transcripts": total,
             })
         })
@@ -446,6 +467,7 @@ async fn themes(
 
 #[derive(Deserialize)]
 pub struct SearchQuery {
+    #[serde(default)]
     pub q: String,
     #[serde(default)]
     pub limit: Option<usize>,
@@ -547,52 +569,60 @@ async fn code(
             req.start, req.end
         )));
     }
-    let (messages, change) = change(&state, coder, "code", Kind::Coding, move |conn, me| {
-        let doc = Doc::load(conn, &req.transcript)?;
+    let path = state.inner().path.clone();
+    let (messages, change) = with_conn(&state, move |conn| {
+        let w = project::Write::begin(conn, &path)?;
+        let me = coder_id(&w, &coder)?;
+        let doc = Doc::load(&w, &req.transcript)?;
         let span = coding::locate(
             &doc,
             &coding::Locator::Span(req.start as usize, req.end as usize),
         )?;
-        let mut template = Template::load(conn)?;
+        // New themes first, each its own revision in the log (as `code --create` does); the
+        // whole request still commits or fails as one transaction.
+        let mut template = Template::load(&w)?;
         let mut ids = Vec::new();
         for r in &req.themes {
-            match template.resolve(r) {
-                Ok(t) => ids.push((t.id, t.label())),
-                Err(_) if req.create && !r.trim().starts_with('#') => {
-                    let meta = revise::Meta {
-                        coder: me,
-                        rationale: Some(format!("created while coding {}", doc.name)),
-                        prompted_by: doc
-                            .segment_at(span.start)
-                            .map(|s| format!("{}:{}", doc.name, s.number)),
-                    };
-                    revise::add(conn, r, &NewTheme::default(), true, &meta)?;
-                    template = Template::load(conn)?;
-                    let t = template.resolve(r)?;
-                    ids.push((t.id, t.label()));
-                }
-                Err(e) => return Err(e),
+            if template.resolve(r).is_err() && req.create && !r.trim().starts_with('#') {
+                let meta = revise::Meta {
+                    coder: me,
+                    rationale: Some(format!("created while coding {}", doc.name)),
+                    prompted_by: doc
+                        .segment_at(span.start)
+                        .map(|s| format!("{}:{}", doc.name, s.number)),
+                };
+                revise::add(&w, r, &NewTheme::default(), true, &meta)?;
+                template = Template::load(&w)?;
             }
+            let t = template.resolve(r)?;
+            ids.push((t.id, t.label()));
         }
-        let stamp = Stamp::new(conn, me)?;
-        let mut messages = Vec::new();
-        for (id, label) in &ids {
-            let m = match coding::add(conn, doc.id, *id, span, req.memo.as_deref(), &stamp)? {
-                Added::New(_) => format!("coded with {label}"),
-                Added::Joined(n) => format!("coded with {label} (joined with {n} overlapping)"),
-                Added::AlreadyCoded => format!("already coded with {label}"),
-            };
-            messages.push(m);
-        }
-        let labels: Vec<&str> = ids.iter().map(|x| x.1.as_str()).collect();
-        let summary = format!(
-            "code {} {}:{} with {} (tana serve)",
-            doc.name,
-            span.start,
-            span.end,
-            labels.join(", ")
-        );
-        Ok((messages, summary))
+        let (messages, change) = journal::record(&w, me, |_| {
+            let stamp = Stamp::new(&w, me)?;
+            let mut messages = Vec::new();
+            for (id, label) in &ids {
+                messages.push(
+                    match coding::add(&w, doc.id, *id, span, req.memo.as_deref(), &stamp)? {
+                        Added::New(_) => format!("coded with {label}"),
+                        Added::Joined(n) => {
+                            format!("coded with {label} (joined with {n} overlapping)")
+                        }
+                        Added::AlreadyCoded => format!("already coded with {label}"),
+                    },
+                );
+            }
+            let labels: Vec<&str> = ids.iter().map(|x| x.1.as_str()).collect();
+            let summary = format!(
+                "code {} {}:{} with {} (tana serve)",
+                doc.name,
+                span.start,
+                span.end,
+                labels.join(", ")
+            );
+            Ok((messages, LogEntry::new("code", Kind::Coding, summary)))
+        })?;
+        w.commit()?;
+        Ok((messages, change))
     })
     .await?;
     Ok(Json(json!({ "change": change, "messages": messages })))
@@ -638,9 +668,10 @@ fn own_coding(
 async fn uncode(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Json(req): Json<CodingRef>,
+    body: std::result::Result<Json<CodingRef>, JsonRejection>,
 ) -> ApiResult {
     let coder = writer(&headers)?;
+    let req = parse(body)?;
     let (_, change) = change(&state, coder, "uncode", Kind::Coding, move |conn, me| {
         let (t, theme, span, _) = own_coding(conn, req.coding, me, req.all)?;
         journal::archive_coding(conn, req.coding, "uncoded")?;
@@ -675,9 +706,10 @@ pub struct Recode {
 async fn recode(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Json(req): Json<Recode>,
+    body: std::result::Result<Json<Recode>, JsonRejection>,
 ) -> ApiResult {
     let coder = writer(&headers)?;
+    let req = parse(body)?;
     let (_, change) = change(&state, coder, "recode", Kind::Coding, move |conn, me| {
         let (t, theme, span, owner) = own_coding(conn, req.coding, me, req.all)?;
         let template = Template::load(conn)?;
@@ -723,9 +755,10 @@ pub struct MemoRequest {
 async fn memo(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Json(req): Json<MemoRequest>,
+    body: std::result::Result<Json<MemoRequest>, JsonRejection>,
 ) -> ApiResult {
     let coder = writer(&headers)?;
+    let req = parse(body)?;
     let target = match (&req.coding, &req.transcript, &req.segment, &req.theme) {
         (Some(c), None, None, None) => crate::memo::Target::Coding(*c),
         (None, Some(t), Some(s), None) => crate::memo::Target::Segment(t.clone(), *s),
@@ -772,9 +805,10 @@ pub struct ThemeRequest {
 async fn theme(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Json(req): Json<ThemeRequest>,
+    body: std::result::Result<Json<ThemeRequest>, JsonRejection>,
 ) -> ApiResult {
     let coder = writer(&headers)?;
+    let req = parse(body)?;
     let path = state.inner().path.clone();
     let out = with_conn(&state, move |conn| {
         let w = project::Write::begin(conn, &path)?;
@@ -935,9 +969,10 @@ pub struct CloseReview {
 async fn review_close(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Json(req): Json<CloseReview>,
+    body: std::result::Result<Json<CloseReview>, JsonRejection>,
 ) -> ApiResult {
     let coder = writer(&headers)?;
+    let req = parse(body)?;
     let ((closed, open), change) =
         change(&state, coder, "review", Kind::Coding, move |conn, me| {
             let r = crate::template::review::done(conn, &req.transcript, req.theme.as_deref(), me)?;

@@ -9,7 +9,7 @@ use axum::Router;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use serde::Deserialize;
 
-use super::api::{color_of, theme_rows, transcript_rows, with_conn, ApiError};
+use super::api::{colors, theme_rows, transcript_rows, with_conn, ApiError};
 use super::AppState;
 use crate::analysis::freq::{freq, FreqOptions, Measure};
 use crate::project;
@@ -291,7 +291,12 @@ async fn table(
                 no_autocoded: false,
             },
         )?;
-        let colors: Vec<String> = t.rows.iter().map(|r| color_of(&r.theme)).collect();
+        let palette = colors(&template);
+        let colors: Vec<String> = t
+            .rows
+            .iter()
+            .map(|r| palette[&r.theme.id].clone())
+            .collect();
         Ok((t, colors))
     })
     .await?;
@@ -477,11 +482,12 @@ async fn review(State(state): State<AppState>) -> Result<Response, ApiError> {
 
 async fn codebook(State(state): State<AppState>) -> Result<Response, ApiError> {
     let template = with_conn(&state, Template::load).await?;
+    let palette = colors(&template);
     let body = html! {
         h1 { "Codebook" }
         @for t in &template.themes {
             section.code-entry style=(format!("margin-left:{}em", (t.level() - 1) as f64 * 1.2)) {
-                h2 { span.swatch style=(format!("background:{}", color_of(t))) {} (t.number) " " (t.name) }
+                h2 { span.swatch style=(format!("background:{}", palette[&t.id])) {} (t.number) " " (t.name) }
                 dl {
                     @for (label, value) in [("Definition", &t.fields.definition), ("When to use", &t.fields.include), ("When not to use", &t.fields.exclude), ("Example", &t.fields.example), ("Source", &t.fields.source), ("Memo", &t.fields.memo)] {
                         @if let Some(v) = value { dt { (label) } dd { (v) } }

@@ -24,6 +24,7 @@ const COMMANDS: &[&[&str]] = &[
     &["review", "assign"],
     &["config"],
     &["search"],
+    &["serve"],
     &["memo", "add"],
     &["memo", "list"],
     &["journal"],

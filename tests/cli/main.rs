@@ -15,6 +15,7 @@ mod refi_schema;
 mod revise;
 mod revise_props;
 mod safety;
+mod serve;
 mod sheet;
 mod template;
 mod undo_props;
