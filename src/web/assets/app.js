@@ -49,6 +49,10 @@ const tana = (() => {
       headers["X-Tana-Token"] = token;
       headers["Content-Type"] = "application/json";
     }
+    // The lead's view of a blind project (?all=1 on the page) carries over to its data.
+    if (method === "GET" && new URLSearchParams(location.search).get("all") === "1") {
+      url += (url.includes("?") ? "&" : "?") + "all=1";
+    }
     const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     let data = null;
     try { data = await res.json(); } catch (_) { data = null; }
