@@ -475,6 +475,21 @@ pub fn last_undoable(conn: &Connection, kind: Option<Kind>) -> Result<Option<(i6
         .optional()?)
 }
 
+/// The change one coder's undo reverts next: their latest live change. (A shared workbench
+/// undoes each coder's own work, never a colleague's last change.)
+pub fn last_undoable_by(conn: &Connection, coder: i64) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row(
+            &format!(
+                "SELECT r.id FROM revision r WHERE {} AND r.coder_id = ?1 ORDER BY r.id DESC LIMIT 1",
+                live_sql()
+            ),
+            [coder],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
 /// Check that change `target` can be undone: it exists, is live, and no later live change
 /// touched the rows it changed. The error names the change that stands in the way.
 pub fn check_undoable(conn: &Connection, target: i64) -> Result<()> {
@@ -781,11 +796,17 @@ pub fn undo(
 /// latest changes, redos aside, must end with an undo not yet redone. A redo is an ordinary
 /// change, so `undo` reverts it again.
 pub fn redo(conn: &Connection, coder: i64) -> Result<Undone> {
+    redo_of(conn, coder, None)
+}
+
+/// [`redo`], looking only at the changes of one coder when `only` is given (a shared
+/// workbench redoes each coder's own undo).
+pub fn redo_of(conn: &Connection, coder: i64, only: Option<i64>) -> Result<Undone> {
     let mut stmt = conn.prepare(
         "SELECT r.id, r.op, r.undoes, (SELECT min(x.id) FROM revision x WHERE x.undoes = r.id)
-         FROM revision r ORDER BY r.id DESC",
+         FROM revision r WHERE ?1 IS NULL OR r.coder_id = ?1 ORDER BY r.id DESC",
     )?;
-    let mut rows = stmt.query([])?;
+    let mut rows = stmt.query([only])?;
     let mut found = None;
     while let Some(r) = rows.next()? {
         let (id, op, undoes, redone): (i64, String, Option<i64>, Option<i64>) =

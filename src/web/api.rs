@@ -933,7 +933,12 @@ async fn undo(
     with_conn(&state, move |conn| {
         let w = project::Write::begin(conn, &path)?;
         let me = coder_id(&w, &coder)?;
-        let done = journal::undo(&w, None, None, me, why)?;
+        // Each coder undoes their own last change, not a colleague's.
+        let Some(target) = journal::last_undoable_by(&w, me)? else {
+            return Err(Error::user(format!("{coder} has no change to undo"))
+                .with_hint("\"tana log\" lists every change"));
+        };
+        let done = journal::undo(&w, Some(target), None, me, why)?;
         w.commit()?;
         Ok(Json(json!({
             "change": done.id,
@@ -949,7 +954,7 @@ async fn redo(State(state): State<AppState>, headers: HeaderMap) -> ApiResult {
     with_conn(&state, move |conn| {
         let w = project::Write::begin(conn, &path)?;
         let me = coder_id(&w, &coder)?;
-        let done = journal::redo(&w, me)?;
+        let done = journal::redo_of(&w, me, Some(me))?;
         w.commit()?;
         Ok(Json(json!({
             "change": done.id,

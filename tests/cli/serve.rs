@@ -555,3 +555,37 @@ async fn blind_coding_applies_to_the_page() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_snapshot!(e["error"].as_str().unwrap(), @"coding 1 is ana's, not yours");
 }
+
+/// On a shared workbench, Undo reverts the coder's own last change, not a colleague's.
+#[tokio::test]
+async fn undo_on_the_page_is_each_coders_own() {
+    let env = TestEnv::study();
+    let s = state(&env);
+    let as_ = |who: &str, uri: &str, body: Value| {
+        let mut r = post(&s, uri, body);
+        r.headers_mut().insert("x-tana-coder", who.parse().unwrap());
+        r
+    };
+    let code = json!({"transcript": "P01", "start": 0, "end": 11, "themes": ["Trust"]});
+    let (status, _, _) = send(&s, as_("bea", "/api/code", code.clone())).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, _) = send(&s, as_("ana", "/api/code", code)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, r, _) = send(&s, as_("bea", "/api/undo", json!({}))).await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    let (_, t, _) = send(&s, get("/api/transcript/P01")).await;
+    let coders: Vec<&str> = t["codings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["coder"].as_str().unwrap())
+        .collect();
+    assert_eq!(coders, ["ana"]);
+    let (status, e, _) = send(&s, as_("carl", "/api/undo", json!({}))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_snapshot!(e["error"].as_str().unwrap(), @"carl has no change to undo");
+    let (status, r, _) = send(&s, as_("bea", "/api/redo", json!({}))).await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    let (_, t, _) = send(&s, get("/api/transcript/P01")).await;
+    assert_eq!(t["codings"].as_array().unwrap().len(), 2);
+}
