@@ -419,7 +419,7 @@ async fn transcript(
             };
             codings.push(json!({
                 "id": id, "theme": t.id, "number": t.number, "path": t.path_string(),
-                "color": palette[&t.id], "start": span.start, "end": span.end,
+                "color": palette.get(&t.id).map_or("#999", String::as_str), "start": span.start, "end": span.end,
                 "coder": names.get(&c).cloned().unwrap_or_default(), "memo": memo,
             }));
         }
@@ -445,7 +445,7 @@ pub fn theme_rows(conn: &Connection, coder: Option<i64>) -> crate::error::Result
             json!({
                 "id": t.id, "number": t.number, "name": t.name, "path": t.path_string(),
                 "level": t.level(), "kind": t.kind.as_str(), "origin": t.origin.as_str(),
-                "color": palette[&t.id], "definition": t.fields.definition,
+                "color": palette.get(&t.id).map_or("#999", String::as_str), "definition": t.fields.definition,
                 "codings": c, "participants": p, "transcripts": total,
             })
         })

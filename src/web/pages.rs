@@ -295,7 +295,7 @@ async fn table(
         let colors: Vec<String> = t
             .rows
             .iter()
-            .map(|r| palette[&r.theme.id].clone())
+            .map(|r| palette.get(&r.theme.id).cloned().unwrap_or_default())
             .collect();
         Ok((t, colors))
     })
@@ -487,7 +487,7 @@ async fn codebook(State(state): State<AppState>) -> Result<Response, ApiError> {
         h1 { "Codebook" }
         @for t in &template.themes {
             section.code-entry style=(format!("margin-left:{}em", (t.level() - 1) as f64 * 1.2)) {
-                h2 { span.swatch style=(format!("background:{}", palette[&t.id])) {} (t.number) " " (t.name) }
+                h2 { span.swatch style=(format!("background:{}", palette.get(&t.id).map_or("#999", String::as_str))) {} (t.number) " " (t.name) }
                 dl {
                     @for (label, value) in [("Definition", &t.fields.definition), ("When to use", &t.fields.include), ("When not to use", &t.fields.exclude), ("Example", &t.fields.example), ("Source", &t.fields.source), ("Memo", &t.fields.memo)] {
                         @if let Some(v) = value { dt { (label) } dd { (v) } }
