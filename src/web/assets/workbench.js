@@ -321,6 +321,25 @@
     if (li) { e.preventDefault(); choose(li); }
   });
 
+  // Selecting by keyboard: Chromium extends a selection with shift+arrows only in editable
+  // text, so after a click in the transcript shift+←/→ (by character, or by word with Ctrl or
+  // Alt), shift+↑/↓ (by line) and shift+Home/End (to the line's ends) are done here.
+  // "character" steps over a whole grapheme (an emoji with its skin tone, e + U+0301).
+  const EXTEND = {
+    ArrowRight: ["right", "character"], ArrowLeft: ["left", "character"],
+    ArrowDown: ["forward", "line"], ArrowUp: ["backward", "line"],
+    Home: ["backward", "lineboundary"], End: ["forward", "lineboundary"],
+  };
+  document.addEventListener("keydown", (e) => {
+    const how = EXTEND[e.key];
+    if (!how || !e.shiftKey || e.metaKey || e.target.closest("input, textarea")) return;
+    const sel = window.getSelection();
+    if (!sel || sel.rangeCount === 0 || !sel.focusNode || !box.contains(sel.focusNode)) return;
+    e.preventDefault();
+    const word = (e.ctrlKey || e.altKey) && how[1] === "character";
+    sel.modify("extend", how[0], word ? "word" : how[1]);
+  });
+
   // Keys: Enter or c codes the selection; s the segment; . the sentence.
   document.addEventListener("keydown", (e) => {
     if (e.target.closest("input, textarea") || e.ctrlKey || e.metaKey || e.altKey) return;
