@@ -189,6 +189,13 @@ impl Study {
         rows.map(|r| r.unwrap()).collect()
     }
 
+    /// The head of the change log.
+    fn change(&self) -> i64 {
+        self.conn()
+            .query_row("SELECT ifnull(max(id), 0) FROM revision", [], |r| r.get(0))
+            .unwrap()
+    }
+
     /// Wait (up to 5 s) until there are `n` codings; return them.
     fn wait_codings(&self, n: usize) -> Vec<(i64, i64, i64, String, String)> {
         let t = Instant::now();
@@ -493,6 +500,23 @@ async fn code_with(c: &Client, theme: &str) {
     input.send_keys(&Key::Enter.to_string()).await.unwrap();
 }
 
+/// Wait (up to 5 s) until the page shows the project as of its latest change, so a click is
+/// not measured against a layout about to be re-rendered.
+async fn settle(c: &Client, study: &Study) {
+    let want = study.change();
+    let t = Instant::now();
+    while t.elapsed() < Duration::from_secs(5) {
+        let v = c
+            .execute("return window.tanaShownChange || 0;", vec![])
+            .await
+            .unwrap();
+        if v.as_i64().unwrap_or(0) >= want {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Count the highlighted pieces in the page.
 async fn highlights(c: &Client) -> usize {
     c.find_all(Locator::Css("#segments .hl"))
@@ -529,6 +553,7 @@ fn mouse_and_keyboard_selections_are_stored_as_exact_code_points() {
         code_with(&c, "1.1").await;
         n += 1;
         let got = study.wait_codings(n);
+        settle(&c, &study).await;
         assert_eq!((got[n - 1].1, got[n - 1].2), (s, e), "{got:?}");
         assert_eq!(got[n - 1].3, "Seeds");
         assert_eq!(got[n - 1].4, "ana");
@@ -541,6 +566,7 @@ fn mouse_and_keyboard_selections_are_stored_as_exact_code_points() {
         code_with(&c, "3").await;
         n += 1;
         let got = study.wait_codings(n);
+        settle(&c, &study).await;
         assert_eq!((got[n - 1].1, got[n - 1].2), (s, e), "{got:?}");
 
         // 3. Keyboard: from right after the seedling, shift+→ over a flag (two regional
@@ -554,6 +580,7 @@ fn mouse_and_keyboard_selections_are_stored_as_exact_code_points() {
         code_with(&c, "2").await;
         n += 1;
         let got = study.wait_codings(n);
+        settle(&c, &study).await;
         assert_eq!((got[n - 1].1, got[n - 1].2), (s, e), "{got:?}");
 
         // 4. Keyboard: shift+End from "Noé" (e + U+0301) over the Hebrew at the line's end.
@@ -565,6 +592,7 @@ fn mouse_and_keyboard_selections_are_stored_as_exact_code_points() {
         code_with(&c, "2").await;
         n += 1;
         let got = study.wait_codings(n);
+        settle(&c, &study).await;
         assert_eq!((got[n - 1].1, got[n - 1].2), (s, e), "{got:?}");
 
         // 5. Keyboard in a right-to-left line: shift+End from its start selects it all.
@@ -582,6 +610,7 @@ fn mouse_and_keyboard_selections_are_stored_as_exact_code_points() {
         code_with(&c, "2").await;
         n += 1;
         let got = study.wait_codings(n);
+        settle(&c, &study).await;
         assert_eq!((got[n - 1].1, got[n - 1].2), (s, line_end), "{got:?}");
 
         // 6. Keyboard: shift+→ four times over "café" (decomposed): five code points.
@@ -592,6 +621,7 @@ fn mouse_and_keyboard_selections_are_stored_as_exact_code_points() {
         code_with(&c, "3").await;
         n += 1;
         let got = study.wait_codings(n);
+        settle(&c, &study).await;
         assert_eq!((got[n - 1].1, got[n - 1].2), (s, e), "{got:?}");
 
         // The page shows them all as highlights after its refresh.
@@ -702,13 +732,19 @@ fn uncode_rename_undo_and_a_second_browser_sees_new_codings() {
             study.ok(&["template", "--format", "csv"])
         );
 
-        // Undo with the page's button: the name is back, and the log says so.
-        c.find(Locator::Css("#undo"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        // Undo with the page's button: the name is back, and the log says so. The page
+        // reloads itself when the log moves, so the button may go stale once: find it again.
+        let mut clicked = false;
+        for _ in 0..20 {
+            if let Ok(b) = c.find(Locator::Css("#undo")).await {
+                if b.click().await.is_ok() {
+                    clicked = true;
+                    break;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        assert!(clicked, "the Undo button could be clicked");
         let t = Instant::now();
         while renamed(&study) && t.elapsed() < Duration::from_secs(5) {
             tokio::time::sleep(Duration::from_millis(100)).await;

@@ -145,6 +145,8 @@
     shown = 0;
     more(Math.max(upTo || 0, PAGE));
     window.scrollTo(0, keep);
+    // For tests: the change of the log this page shows.
+    window.tanaShownChange = data.change;
   }
 
   // Render the next page of segments (only what the reader reaches is in the page).
