@@ -131,7 +131,7 @@ pub fn transcripts(conn: &Connection, only: Option<&[String]>) -> Result<Vec<Tra
 }
 
 /// Coded spans per theme and transcript column, restricted to the given transcripts and coder.
-fn load_spans(
+pub(crate) fn load_spans(
     conn: &Connection,
     ids: &HashMap<i64, usize>,
     coder: Option<i64>,
@@ -163,7 +163,7 @@ fn load_spans(
 /// For every theme, per transcript column, the union of its own and its descendants' coded
 /// spans. Computed bottom-up, so each span is merged once per ancestor level, not copied
 /// from every descendant again.
-fn rolled_up(
+pub(crate) fn rolled_up(
     template: &Template,
     mut own: HashMap<i64, BTreeMap<usize, Vec<Span>>>,
 ) -> HashMap<i64, BTreeMap<usize, Vec<Span>>> {

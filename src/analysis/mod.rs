@@ -2,4 +2,6 @@
 //! queries that load them.
 
 pub mod agree;
+pub mod cooccur;
+pub mod filter;
 pub mod freq;

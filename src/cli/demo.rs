@@ -151,6 +151,7 @@ pub fn run(ctx: &mut Ctx, args: &DemoArgs) -> Result<()> {
             depth: None,
             by: None,
             transcripts: Vec::new(),
+            conditions: Vec::new(),
             no_autocoded: false,
             by_coder: false,
             format: Format::Table,

@@ -15,7 +15,7 @@ use crate::template::Template;
 /// theme (n of N) and their percentage. With --by, columns are groups of participants.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  tana freq\n  tana freq --depth 1\n  tana freq --measure segments --format csv > segments.csv\n  tana freq --by role\n  tana freq --transcripts P01,P02,P03"
+    after_help = "Examples:\n  tana freq\n  tana freq --where role=manager --depth 1\n  tana freq --measure segments --format csv > segments.csv\n  tana freq --by role\n  tana freq --transcripts P01,P02,P03"
 )]
 pub struct FreqArgs {
     /// What each cell counts
@@ -30,6 +30,9 @@ pub struct FreqArgs {
     /// Only these transcripts (comma-separated or repeated)
     #[arg(long, value_name = "NAMES")]
     pub transcripts: Vec<String>,
+    /// Only transcripts whose attribute matches (ATTR=V, ATTR=V1,V2, ATTR!=V; repeatable)
+    #[arg(long = "where", value_name = "ATTR=VALUE")]
+    pub conditions: Vec<String>,
     /// Leave out codings made by autocode
     #[arg(long)]
     pub no_autocoded: bool,
@@ -44,7 +47,16 @@ pub fn run(ctx: &mut Ctx, args: &FreqArgs) -> Result<()> {
     let coder = ctx.report_coder()?;
     let conn = ctx.conn()?;
     let template = Template::load(conn)?;
-    let only = split_list(&args.transcripts);
+    let named = split_list(&args.transcripts);
+    let conds = args
+        .conditions
+        .iter()
+        .map(|c| crate::analysis::filter::Where::parse(c))
+        .collect::<Result<Vec<_>>>()?;
+    let only = crate::analysis::filter::combine(
+        (!named.is_empty()).then_some(named),
+        crate::analysis::filter::transcripts_where(conn, &conds)?,
+    );
     let opts = FreqOptions {
         measure: if args.by.is_some() {
             Measure::Presence
@@ -52,7 +64,7 @@ pub fn run(ctx: &mut Ctx, args: &FreqArgs) -> Result<()> {
             args.measure
         },
         depth: args.depth,
-        transcripts: (!only.is_empty()).then_some(only),
+        transcripts: only,
         coder,
         no_autocoded: args.no_autocoded,
     };

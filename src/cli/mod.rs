@@ -21,6 +21,7 @@ mod code;
 mod codebook;
 mod coder;
 mod config;
+mod cooccur;
 mod demo;
 mod export;
 mod freq;
@@ -104,6 +105,7 @@ pub enum Command {
     Coder(coder::CoderCommand),
     Status(status::StatusArgs),
     Freq(freq::FreqArgs),
+    Cooccur(cooccur::CooccurArgs),
     Quotes(quotes::QuotesArgs),
     Agree(agree::AgreeArgs),
     Codebook(codebook::CodebookArgs),
@@ -389,6 +391,7 @@ fn run(ctx: &mut Ctx, command: &Command) -> Result<()> {
         Command::Coder(a) => coder::run(ctx, a),
         Command::Status(a) => status::run(ctx, a),
         Command::Freq(a) => freq::run(ctx, a),
+        Command::Cooccur(a) => cooccur::run(ctx, a),
         Command::Quotes(a) => quotes::run(ctx, a),
         Command::Agree(a) => agree::run(ctx, a),
         Command::Codebook(a) => codebook::run(ctx, a),

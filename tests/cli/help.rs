@@ -15,6 +15,7 @@ const COMMANDS: &[&[&str]] = &[
     &["code"],
     &["uncode"],
     &["freq"],
+    &["cooccur"],
     &["quotes"],
     &["agree"],
     &["codebook"],

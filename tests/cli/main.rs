@@ -2,6 +2,7 @@
 
 mod agree;
 mod coding;
+mod cooccur;
 mod demo;
 mod freq;
 mod help;
