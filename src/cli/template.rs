@@ -42,6 +42,7 @@ pub enum TemplateCommand {
     Log(LogArgs),
     Diff(DiffArgs),
     History(HistoryArgs),
+    Fate(FateArgs),
     Edit(EditArgs),
 }
 
@@ -83,6 +84,54 @@ pub struct DiffArgs {
     pub to: Option<String>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
+}
+
+/// What became of each a priori theme: kept, renamed, moved, merged, split, deleted
+///
+/// Read from the revision log: every a priori theme with its source, its fate, and each step
+/// with the version it belongs to and its rationale, for the methods section.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  tana template fate\n  tana template fate --format md > fate.md"
+)]
+pub struct FateArgs {
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+}
+
+fn fate(ctx: &mut Ctx, a: &FateArgs) -> Result<()> {
+    let fates = crate::template::fate::fates(ctx.conn()?)?;
+    if a.format == Format::Json {
+        serde_json::to_writer_pretty(&mut *ctx.out(), &fates)?;
+        writeln!(ctx.out())?;
+        return Ok(());
+    }
+    if fates.is_empty() {
+        ctx.info("the template has no a priori themes (mark them with [a priori: SOURCE] in an outline, or --a-priori)");
+        return Ok(());
+    }
+    let mut t = Table::new(["now", "a priori theme", "source", "fate", "steps"]);
+    for f in &fates {
+        let steps: Vec<String> = f
+            .steps
+            .iter()
+            .map(|s| match &s.rationale {
+                Some(r) => format!("{} ({}; {r})", s.what, s.version),
+                None => format!("{} ({})", s.what, s.version),
+            })
+            .collect();
+        t.push(vec![
+            f.number
+                .clone()
+                .map(Value::String)
+                .unwrap_or_else(|| "—".into()),
+            f.name.clone().into(),
+            f.source.clone().map(Value::String).unwrap_or(Value::Null),
+            f.fate.clone().into(),
+            steps.join("; ").into(),
+        ]);
+    }
+    t.write(ctx.out(), a.format)
 }
 
 /// Print the audit appendix: every version, its changes with rationale, and its template
@@ -167,6 +216,7 @@ pub fn run(ctx: &mut Ctx, args: &TemplateArgs) -> Result<()> {
         Some(TemplateCommand::Log(a)) => log(ctx, a),
         Some(TemplateCommand::Diff(a)) => diff(ctx, a),
         Some(TemplateCommand::History(a)) => history(ctx, a),
+        Some(TemplateCommand::Fate(a)) => fate(ctx, a),
         Some(TemplateCommand::Edit(a)) => edit(ctx, a),
     }
 }

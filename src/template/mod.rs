@@ -11,6 +11,7 @@ use crate::project::now;
 use crate::text::edit_distance;
 
 pub mod edit;
+pub mod fate;
 pub mod outline;
 pub mod review;
 pub mod revise;

@@ -158,3 +158,52 @@ fn where_chooses_transcripts_by_attribute() {
     hint: write ATTR=VALUE, ATTR=V1,V2 or ATTR!=VALUE, e.g. --where role=manager
     "#);
 }
+
+#[test]
+fn template_fate_tells_what_became_of_each_a_priori_theme() {
+    let env = TestEnv::new();
+    env.write(
+        "t.md",
+        "- Awareness [a priori: Service Gap model]\n  - Targets [a priori: interview guide]\n  - Training [a priori: literature]\n- Design [a priori: Service Gap model]\n- Trust [a priori: pilot study]\n- Kept [a priori: guide]\n",
+    );
+    env.ok(&["template", "import", "t.md"]);
+    env.ok(&["template", "save", "T1"]);
+    env.ok(&[
+        "theme",
+        "rename",
+        "Awareness",
+        "Awareness gap",
+        "--why",
+        "the model's term",
+    ]);
+    env.ok(&[
+        "theme",
+        "merge",
+        "Training",
+        "--into",
+        "Targets",
+        "--why",
+        "coded together",
+    ]);
+    env.ok(&["template", "save", "T2"]);
+    env.ok(&[
+        "theme",
+        "split",
+        "Design",
+        "--into",
+        "Offer design",
+        "Standards",
+        "--why",
+        "two gaps",
+    ]);
+    env.ok(&["theme", "delete", "Trust", "--why", "never coded"]);
+    assert_snapshot!(env.ok(&["template", "fate", "--format", "csv"]), @r#"
+    now,a priori theme,source,fate,steps
+    1,Awareness,Service Gap model,"kept, renamed to ""Awareness gap""","renamed ""Awareness"" → ""Awareness gap"" (T2; the model's term)"
+    1.1,Targets,interview guide,kept,absorbed a merge (T2; coded together)
+    —,Training,literature,"merged into ""Awareness gap/Targets""","merged into ""Awareness gap/Targets"" (T2; coded together)"
+    2,Design,Service Gap model,"split into ""Offer design"", ""Standards""","split into ""Offer design"", ""Standards"" (since the last version; two gaps)"
+    —,Trust,pilot study,deleted,deleted (since the last version; never coded)
+    5,Kept,guide,kept,
+    "#);
+}

@@ -51,6 +51,7 @@ const COMMANDS: &[&[&str]] = &[
     &["template", "log"],
     &["template", "diff"],
     &["template", "history"],
+    &["template", "fate"],
     &["template", "edit"],
     &["log"],
     &["undo"],
