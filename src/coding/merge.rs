@@ -469,8 +469,7 @@ fn transcripts(
 }
 
 /// A theme's label in messages: its path, as the copy has it.
-fn path_of(themes: &[ThemeRow], id: i64) -> String {
-    let by_id: HashMap<i64, &ThemeRow> = themes.iter().map(|t| (t.id, t)).collect();
+fn path_of(by_id: &HashMap<i64, &ThemeRow>, id: i64) -> String {
     let mut parts = Vec::new();
     let mut cur = by_id.get(&id).copied();
     while let Some(t) = cur {
@@ -496,6 +495,7 @@ fn themes(
     report: &mut MergeReport,
 ) -> Result<()> {
     let their = load_themes(theirs)?;
+    let their_by_id: HashMap<i64, &ThemeRow> = their.iter().map(|t| (t.id, t)).collect();
     let ours = load_themes(conn)?;
     let their_guid: HashMap<i64, String> = their.iter().map(|t| (t.id, t.guid.clone())).collect();
     let our_guid: HashMap<i64, String> = ours.iter().map(|t| (t.id, t.guid.clone())).collect();
@@ -530,7 +530,7 @@ fn themes(
                 },
             };
             progress = true;
-            let label = path_of(&their, t.id);
+            let label = path_of(&their_by_id, t.id);
             // A sibling here with the same name is the same theme, made on both sides.
             let same: Option<i64> = conn
                 .query_row(
@@ -588,7 +588,7 @@ fn themes(
         if o.state == t.state || !changed(&t.state, &their_touched, t.id, &their_guid, base) {
             continue;
         }
-        let label = path_of(&their, t.id);
+        let label = path_of(&their_by_id, t.id);
         let ours_changed = changed(&o.state, &our_touched, o.id, &our_guid, base);
         if ours_changed {
             report.conflicts.push(format!(
@@ -705,11 +705,11 @@ fn delete_themes(
     report: &mut MergeReport,
 ) -> Result<()> {
     let their = load_themes(theirs)?;
+    let their_by_id: HashMap<i64, &ThemeRow> = their.iter().map(|t| (t.id, t)).collect();
     let their_guid: HashMap<i64, String> = their.iter().map(|t| (t.id, t.guid.clone())).collect();
-    let our_guid: HashMap<i64, String> = load_themes(conn)?
-        .into_iter()
-        .map(|t| (t.id, t.guid))
-        .collect();
+    // This project's themes, read once (each of the copy's themes maps to its own).
+    let ours: HashMap<i64, ThemeRow> = load_themes(conn)?.into_iter().map(|t| (t.id, t)).collect();
+    let our_guid: HashMap<i64, String> = ours.iter().map(|(id, t)| (*id, t.guid.clone())).collect();
     let their_touched = touched(theirs, "theme", base)?;
     let our_touched = touched(conn, "theme", base)?;
     // Children before parents, so a deleted subtree goes as a whole.
@@ -717,14 +717,16 @@ fn delete_themes(
         let Some(&ours_id) = maps.theme.get(&t.id) else {
             continue;
         };
-        let o = load_themes_one(conn, ours_id)?;
+        let Some(o) = ours.get(&ours_id) else {
+            continue;
+        };
         if o.state.deleted {
             continue;
         }
         if !changed(&t.state, &their_touched, t.id, &their_guid, base) {
             continue;
         }
-        let label = path_of(&their, t.id);
+        let label = path_of(&their_by_id, t.id);
         if base > 0
             && changed(&o.state, &our_touched, o.id, &our_guid, base)
             && prefer == Prefer::Ours
@@ -753,17 +755,6 @@ fn delete_themes(
         report.themes_deleted.push(label);
     }
     Ok(())
-}
-
-fn load_themes_one(conn: &Connection, id: i64) -> Result<ThemeRow> {
-    load_themes(conn)?
-        .into_iter()
-        .find(|t| t.id == id)
-        .ok_or_else(|| {
-            Error::user(format!(
-                "internal error: theme #{id} vanished during a merge"
-            ))
-        })
 }
 
 /// Where a coding of the copy goes here: its theme, following this project's merges of

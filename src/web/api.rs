@@ -155,19 +155,12 @@ pub async fn change<T: Send + 'static>(
 
 /// The coder a request is made for: `X-Tana-Coder`, else the `tana_coder` cookie the page
 /// sets (both percent-encoded UTF-8).
-fn coder_of(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn coder_of(headers: &HeaderMap) -> Option<String> {
     let raw = match headers.get("x-tana-coder").and_then(|v| v.to_str().ok()) {
         Some(v) => v.to_string(),
-        None => headers
-            .get_all(axum::http::header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|kv| kv.trim().split_once('='))
-            .find(|(k, _)| *k == "tana_coder")
-            .map(|(_, v)| v.to_string())?,
+        None => super::cookie(headers, "tana_coder")?,
     };
-    let name = percent_decode(&raw)?;
+    let name = super::percent_decode(&raw)?;
     let name = name.trim().to_string();
     (!name.is_empty()).then_some(name)
 }
@@ -183,26 +176,9 @@ fn writer(headers: &HeaderMap) -> std::result::Result<String, ApiError> {
     Ok(name)
 }
 
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
 /// Whose codings a reader sees: everyone's, unless blind coding is on (then the reader's
 /// own, or everyone's with `all`).
-fn visible_coder(
+pub(crate) fn visible_coder(
     conn: &Connection,
     reader: Option<&str>,
     all: bool,
@@ -258,7 +234,7 @@ pub struct ReadQuery {
 }
 
 impl ReadQuery {
-    fn all(&self) -> bool {
+    pub fn all(&self) -> bool {
         matches!(self.all.as_deref(), Some("1" | "true" | "yes"))
     }
 }

@@ -9,10 +9,9 @@ use axum::Router;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use serde::Deserialize;
 
-use super::api::{colors, theme_rows, transcript_rows, with_conn, ApiError};
+use super::api::{colors, theme_rows, transcript_rows, with_conn, ApiError, ReadQuery};
 use super::AppState;
 use crate::analysis::freq::{freq, FreqOptions, Measure};
-use crate::project;
 use crate::template::Template;
 
 pub fn routes() -> Router<AppState> {
@@ -27,46 +26,9 @@ pub fn routes() -> Router<AppState> {
         .route("/codebook", get(codebook))
 }
 
-/// The reader's name, from the cookie the page sets (percent-encoded).
+/// The reader's name: the cookie the page sets.
 fn reader(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == "tana_coder")
-        .and_then(|(_, v)| percent_decode(v))
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            out.push(u8::from_str_radix(s.get(i + 1..i + 3)?, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
-#[derive(Deserialize, Default)]
-pub struct AllQuery {
-    #[serde(default)]
-    pub all: Option<String>,
-}
-
-impl AllQuery {
-    fn all(&self) -> bool {
-        matches!(self.all.as_deref(), Some("1" | "true"))
-    }
+    super::api::coder_of(headers)
 }
 
 /// Whose codings the reader sees (blind coding).
@@ -75,21 +37,7 @@ fn visible(
     reader: Option<&str>,
     all: bool,
 ) -> crate::error::Result<Option<i64>> {
-    let blind = project::setting(conn, "blind")?.is_some_and(|v| v == "on");
-    if !blind || all {
-        return Ok(None);
-    }
-    let Some(name) = reader else {
-        return Ok(Some(0));
-    };
-    Ok(Some(
-        rusqlite::OptionalExtension::optional(conn.query_row(
-            "SELECT id FROM coder WHERE name = ?1",
-            [name],
-            |r| r.get(0),
-        ))?
-        .unwrap_or(0),
-    ))
+    super::api::visible_coder(conn, reader, all)
 }
 
 /// The frame of every page: header, navigation, who is coding.
@@ -141,7 +89,7 @@ fn respond(m: Markup) -> Response {
 async fn home(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<AllQuery>,
+    Query(q): Query<ReadQuery>,
 ) -> Result<Response, ApiError> {
     let who = reader(&headers);
     let st = state.clone();
@@ -224,7 +172,7 @@ async fn workbench(
 async fn template(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<AllQuery>,
+    Query(q): Query<ReadQuery>,
 ) -> Result<Response, ApiError> {
     let who = reader(&headers);
     let rows = with_conn(&state, move |conn| {
@@ -274,7 +222,7 @@ async fn template(
 async fn table(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<AllQuery>,
+    Query(q): Query<ReadQuery>,
 ) -> Result<Response, ApiError> {
     let who = reader(&headers);
     let table = with_conn(&state, move |conn| {
