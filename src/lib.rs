@@ -18,6 +18,7 @@ pub mod model;
 pub mod output;
 pub mod project;
 pub mod refi;
+pub mod report;
 pub mod search;
 pub mod segment;
 pub mod sheet;

@@ -21,6 +21,97 @@ pub enum Format {
     Csv,
     Json,
     Md,
+    /// A self-contained HTML page
+    Html,
+    /// A Word document
+    Docx,
+    /// An Excel workbook
+    Xlsx,
+}
+
+impl Format {
+    /// The formats every table command offers.
+    pub const TEXT: &'static [Format] = &[
+        Format::Table,
+        Format::Csv,
+        Format::Json,
+        Format::Md,
+        Format::Html,
+    ];
+    /// The text formats, Word and Excel.
+    pub const OFFICE: &'static [Format] = &[
+        Format::Table,
+        Format::Csv,
+        Format::Json,
+        Format::Md,
+        Format::Html,
+        Format::Docx,
+        Format::Xlsx,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Csv => "csv",
+            Format::Json => "json",
+            Format::Md => "md",
+            Format::Html => "html",
+            Format::Docx => "docx",
+            Format::Xlsx => "xlsx",
+        }
+    }
+
+    /// A clap parser that offers only `formats` (so `--help` lists what the command can do).
+    pub fn parser(
+        formats: &'static [Format],
+    ) -> impl clap::builder::TypedValueParser<Value = Format> {
+        use clap::builder::TypedValueParser;
+        clap::builder::PossibleValuesParser::new(formats.iter().map(|f| f.as_str()))
+            .map(|s| Format::from_name(&s).unwrap_or(Format::Table))
+    }
+
+    pub fn from_name(name: &str) -> Option<Format> {
+        [
+            Format::Table,
+            Format::Csv,
+            Format::Json,
+            Format::Md,
+            Format::Html,
+            Format::Docx,
+            Format::Xlsx,
+        ]
+        .into_iter()
+        .find(|f| f.as_str().eq_ignore_ascii_case(name))
+    }
+
+    /// The format a file name asks for by its extension (`freq.xlsx`), if any.
+    pub fn from_path(path: &std::path::Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?;
+        match ext.to_ascii_lowercase().as_str() {
+            "htm" => Some(Format::Html),
+            "markdown" => Some(Format::Md),
+            "txt" => Some(Format::Table),
+            e => Format::from_name(e),
+        }
+    }
+
+    /// Formats read by people: cells are written for the eye (✓, "3/17", "18%").
+    pub fn for_reading(self) -> bool {
+        matches!(
+            self,
+            Format::Table | Format::Md | Format::Html | Format::Docx
+        )
+    }
+
+    /// Word and Excel: binary files, never written to a terminal.
+    pub fn is_binary(self) -> bool {
+        matches!(self, Format::Docx | Format::Xlsx)
+    }
+
+    /// Formats that hold a whole document (title, notes, several tables).
+    pub fn is_document(self) -> bool {
+        matches!(self, Format::Html | Format::Docx | Format::Xlsx)
+    }
 }
 
 /// A table of data: column names and rows of JSON values.
@@ -28,14 +119,44 @@ pub enum Format {
 pub struct Table {
     pub columns: Vec<String>,
     pub rows: Vec<Vec<Value>>,
+    /// What the table shows: its caption in documents, its sheet's name in Excel.
+    pub caption: Option<String>,
+    /// Lines under the table in documents: what the cells count, cautions.
+    pub notes: Vec<String>,
+    /// The column holding theme names, and each row's level in the template (1 = top):
+    /// documents indent those names.
+    pub levels: Option<(usize, Vec<usize>)>,
+    /// Shade the numeric cells by value, as a heat map, in documents and spreadsheets.
+    pub shade: bool,
 }
 
 impl Table {
     pub fn new<S: Into<String>>(columns: impl IntoIterator<Item = S>) -> Table {
         Table {
             columns: columns.into_iter().map(Into::into).collect(),
-            rows: Vec::new(),
+            ..Table::default()
         }
+    }
+
+    pub fn with_caption(mut self, caption: impl Into<String>) -> Table {
+        self.caption = Some(caption.into());
+        self
+    }
+
+    /// Add a row whose theme (in `column`) sits at `level` of the template.
+    pub fn push_at_level(&mut self, column: usize, level: usize, row: Vec<Value>) {
+        let levels = self.levels.get_or_insert_with(|| (column, Vec::new()));
+        levels.1.resize(self.rows.len(), 1);
+        levels.1.push(level);
+        self.push(row);
+    }
+
+    /// The level of row `i`'s theme (1 when the table has no levels).
+    pub fn level(&self, i: usize) -> usize {
+        self.levels
+            .as_ref()
+            .and_then(|(_, l)| l.get(i).copied())
+            .unwrap_or(1)
     }
 
     pub fn push(&mut self, row: Vec<Value>) {
@@ -50,6 +171,14 @@ impl Table {
             Format::Csv => self.write_csv(out),
             Format::Json => self.write_json(out),
             Format::Md => self.write_md(out),
+            Format::Html | Format::Docx | Format::Xlsx => {
+                let title = self.caption.clone().unwrap_or_default();
+                crate::report::write(
+                    &crate::report::Doc::of_table(title, self.clone()),
+                    out,
+                    format,
+                )
+            }
         }
     }
 

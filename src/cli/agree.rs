@@ -449,9 +449,9 @@ fn disagreements_table(a: &Agreement, format: Format) -> Table {
         for c in 0..a.coders.len() {
             let yes = d.mask & (1 << c) != 0;
             cells.push(match format {
-                Format::Table | Format::Md => if yes { "✓" } else { "" }.into(),
-                Format::Csv => u8::from(yes).into(),
                 Format::Json => yes.into(),
+                f if f.for_reading() => if yes { "✓" } else { "" }.into(),
+                _ => u8::from(yes).into(),
             });
         }
         t.push(cells);
