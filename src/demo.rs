@@ -76,6 +76,11 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../fixtures/demo/participants.csv"),
     ),
     ("template.md", include_str!("../fixtures/demo/template.md")),
+    (
+        "template-t0.md",
+        include_str!("../fixtures/demo/template-t0.md"),
+    ),
+    ("history.txt", include_str!("../fixtures/demo/history.txt")),
     ("codings.csv", include_str!("../fixtures/demo/codings.csv")),
     (
         "second-coder.csv",
@@ -89,4 +94,60 @@ pub fn transcripts() -> impl Iterator<Item = (&'static str, &'static str)> {
         .iter()
         .copied()
         .filter(|(p, _)| p.starts_with("transcripts/"))
+}
+
+/// The commands of `history.txt`, each as its arguments: one per line that is not blank or a
+/// `#` comment, split at spaces outside double quotes.
+pub fn history() -> Vec<Vec<String>> {
+    include_str!("../fixtures/demo/history.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(split_words)
+        .collect()
+}
+
+fn split_words(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut quoted = false;
+    let mut started = false;
+    for c in line.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                started = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if started {
+                    out.push(std::mem::take(&mut word));
+                    started = false;
+                }
+            }
+            c => {
+                word.push(c);
+                started = true;
+            }
+        }
+    }
+    if started {
+        out.push(word);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn history_lines_split_at_spaces_outside_quotes() {
+        assert_eq!(
+            split_words(r#"theme rename "Why it matters" "" --why x"#),
+            vec!["theme", "rename", "Why it matters", "", "--why", "x"]
+        );
+        assert!(history()
+            .iter()
+            .all(|h| h[0] == "theme" || h[0] == "template"));
+    }
 }

@@ -95,12 +95,21 @@ impl Error {
 
 impl From<csv::Error> for Error {
     fn from(e: csv::Error) -> Error {
+        // Writing CSV to a closed pipe (`tana freq --format csv | head`) is no error.
+        if let csv::ErrorKind::Io(io) = e.kind() {
+            if io.kind() == std::io::ErrorKind::BrokenPipe {
+                return Error::Output(std::io::Error::from(std::io::ErrorKind::BrokenPipe));
+            }
+        }
         Error::user(format!("CSV error: {e}"))
     }
 }
 
 impl From<serde_json::Error> for Error {
     fn from(e: serde_json::Error) -> Error {
+        if e.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe) {
+            return Error::Output(std::io::Error::from(std::io::ErrorKind::BrokenPipe));
+        }
         Error::user(format!("JSON error: {e}"))
     }
 }

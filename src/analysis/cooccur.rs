@@ -41,6 +41,16 @@ pub enum Measure {
     C,
 }
 
+impl Measure {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Measure::Count => "count",
+            Measure::Jaccard => "Jaccard",
+            Measure::C => "c-coefficient",
+        }
+    }
+}
+
 /// Options for `cooccur`.
 #[derive(Debug, Clone)]
 pub struct Options {

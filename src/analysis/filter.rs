@@ -118,6 +118,25 @@ pub fn transcripts_where(conn: &Connection, conds: &[Where]) -> Result<Option<Ve
     Ok(Some(keep))
 }
 
+/// The ids of the named transcripts.
+pub fn ids_of(conn: &Connection, names: &[String]) -> Result<std::collections::HashSet<i64>> {
+    let mut stmt = conn.prepare_cached("SELECT id FROM transcript WHERE name = ?1")?;
+    let mut out = std::collections::HashSet::new();
+    for n in names {
+        if let Some(id) = stmt
+            .query_row([n], |r| r.get::<_, i64>(0))
+            .map(Some)
+            .or_else(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                e => Err(e),
+            })?
+        {
+            out.insert(id);
+        }
+    }
+    Ok(out)
+}
+
 /// Combine `--transcripts` and `--where`: the transcripts both allow (None: all).
 pub fn combine(named: Option<Vec<String>>, filtered: Option<Vec<String>>) -> Option<Vec<String>> {
     match (named, filtered) {

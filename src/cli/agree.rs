@@ -7,7 +7,7 @@ use crate::analysis::agree::{
     agree, named_transcripts, shared_transcripts, AgreeOptions, Agreement, Bootstrap, Coder,
     Coefficients, Interval, Unit, MAX_CODERS,
 };
-use crate::cli::{split_list, Ctx};
+use crate::cli::{split_list, Ctx, WhereArgs};
 use crate::coding::{self, shorten, Added, Stamp};
 use crate::error::{Error, Result};
 use crate::journal::Kind;
@@ -49,6 +49,9 @@ pub struct AgreeArgs {
     /// Only these transcripts (default: those every compared coder has coded)
     #[arg(long, value_name = "NAMES")]
     pub transcripts: Vec<String>,
+    /// Only transcripts whose participants match (among those compared)
+    #[command(flatten)]
+    pub filter: WhereArgs,
     /// What one unit of comparison is
     #[arg(long, value_enum, default_value = "segment")]
     pub unit: Unit,
@@ -73,7 +76,7 @@ pub struct AgreeArgs {
     /// Code as this coder every unit where all compared coders agree a theme applies
     #[arg(long, value_name = "CODER", conflicts_with_all = ["disagreements", "ci"])]
     pub consensus: Option<String>,
-    #[arg(long, value_enum, default_value = "table")]
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::TEXT))]
     pub format: Format,
 }
 
@@ -128,13 +131,22 @@ pub fn run(ctx: &mut Ctx, args: &AgreeArgs) -> Result<()> {
         });
     }
     let only = split_list(&args.transcripts);
-    let transcripts = if only.is_empty() {
+    let mut transcripts = if only.is_empty() {
         shared_transcripts(conn, &coders)?
     } else {
         named_transcripts(conn, &only)?
     };
+    let chosen = args.filter.describe()?;
+    if let Some(keep) = args.filter.transcripts(conn, &[])? {
+        transcripts.retain(|t| keep.contains(&t.name));
+    }
     let who = join_names(&names);
     if transcripts.is_empty() {
+        if let Some(d) = chosen {
+            return Err(Error::user(format!(
+                "{who} have not coded any transcript in common where {d}"
+            )));
+        }
         return Err(Error::user(format!(
             "{who} have not coded any transcript in common"
         ))
@@ -154,10 +166,10 @@ pub fn run(ctx: &mut Ctx, args: &AgreeArgs) -> Result<()> {
         args.unit.as_str(),
         count(transcripts.len(), "transcript", "transcripts"),
         match (only.is_empty(), names.len()) {
-            (false, _) => "named with --transcripts",
-            (true, 2) => "both coded",
-            (true, _) => "all of them coded",
-        },
+            (false, _) => "named with --transcripts".to_string(),
+            (true, 2) => "both coded".to_string(),
+            (true, _) => "all of them coded".to_string(),
+        } + &chosen.map(|d| format!(" where {d}")).unwrap_or_default(),
         if listed.len() > 12 {
             format!("{}, …", listed[..12].join(", "))
         } else {

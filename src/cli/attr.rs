@@ -48,7 +48,7 @@ pub struct ImportArgs {
     after_help = "Examples:\n  tana attr list\n  tana attr list --format csv > participants.csv"
 )]
 pub struct ListArgs {
-    #[arg(long, value_enum, default_value = "table")]
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::TEXT))]
     pub format: Format,
 }
 

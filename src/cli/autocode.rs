@@ -59,7 +59,7 @@ pub enum AutocodeCommand {
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  tana autocode list")]
 pub struct ListArgs {
-    #[arg(long, value_enum, default_value = "table")]
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::TEXT))]
     pub format: Format,
 }
 

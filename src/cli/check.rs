@@ -21,7 +21,7 @@ pub struct CheckArgs {
     /// Rebuild the search index from the transcripts (when the search index check fails)
     #[arg(long)]
     pub rebuild_search: bool,
-    #[arg(long, value_enum, default_value = "table")]
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::TEXT))]
     pub format: Format,
 }
 

@@ -24,7 +24,7 @@ pub struct AddArgs {
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  tana coder list\n  tana coder list --format csv")]
 pub struct ListArgs {
-    #[arg(long, value_enum, default_value = "table")]
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::TEXT))]
     pub format: Format,
 }
 

@@ -3,10 +3,10 @@
 use serde_json::Value;
 
 use crate::analysis::cooccur::{cooccur, Measure, Options, Unit};
-use crate::analysis::filter::{combine, transcripts_where, Where};
-use crate::cli::{split_list, Ctx};
+use crate::cli::{Ctx, OutputArgs, WhereArgs};
 use crate::error::Result;
 use crate::output::{Format, Table};
+use crate::report::Doc;
 use crate::template::Template;
 
 /// Print the theme × theme co-occurrence matrix
@@ -32,30 +32,23 @@ pub struct CooccurArgs {
     /// List the passages where these two themes meet
     #[arg(long, num_args = 2, value_names = ["A", "B"])]
     pub pair: Vec<String>,
-    /// Only transcripts whose attribute matches (ATTR=V, ATTR=V1,V2, ATTR!=V; repeatable)
-    #[arg(long = "where", value_name = "ATTR=VALUE")]
-    pub conditions: Vec<String>,
+    #[command(flatten)]
+    pub filter: WhereArgs,
     /// Only these transcripts (comma-separated or repeated)
     #[arg(long, value_name = "NAMES")]
     pub transcripts: Vec<String>,
-    #[arg(long, value_enum, default_value = "table")]
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::OFFICE))]
     pub format: Format,
+    #[command(flatten)]
+    pub out: OutputArgs,
 }
 
 pub fn run(ctx: &mut Ctx, args: &CooccurArgs) -> Result<()> {
+    let format = args.out.format(args.format);
     let coder = ctx.report_coder()?;
     let conn = ctx.conn()?;
     let template = Template::load(conn)?;
-    let conds = args
-        .conditions
-        .iter()
-        .map(|c| Where::parse(c))
-        .collect::<Result<Vec<_>>>()?;
-    let named = split_list(&args.transcripts);
-    let only = combine(
-        (!named.is_empty()).then_some(named),
-        transcripts_where(conn, &conds)?,
-    );
+    let only = args.filter.transcripts(conn, &args.transcripts)?;
     let pair = match args.pair.as_slice() {
         [a, b] => Some((template.resolve(a)?.clone(), template.resolve(b)?.clone())),
         _ => None,
@@ -72,17 +65,9 @@ pub fn run(ctx: &mut Ctx, args: &CooccurArgs) -> Result<()> {
         &opts,
         pair.as_ref().map(|(a, b)| (a.id, b.id)),
     )?;
-    let filter_note = if conds.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " Transcripts where {}.",
-            conds
-                .iter()
-                .map(Where::describe)
-                .collect::<Vec<_>>()
-                .join(" and ")
-        )
+    let filter_note = match args.filter.describe()? {
+        Some(d) => format!(" Transcripts where {d}."),
+        None => String::new(),
     };
     if let Some((a, b)) = pair {
         let unit_col = match args.unit {
@@ -99,7 +84,8 @@ pub fn run(ctx: &mut Ctx, args: &CooccurArgs) -> Result<()> {
                 x.text.clone().into(),
             ]);
         }
-        t.write(ctx.out(), args.format)?;
+        let title = format!("Where {} meets {}", a.label(), b.label());
+        ctx.emit(&Doc::of_table(title, t), format, &args.out)?;
         ctx.info(format!(
             "{} {}(s) coded with both {} and {} (sub-themes included).{filter_note}",
             meetings.len(),
@@ -109,7 +95,7 @@ pub fn run(ctx: &mut Ctx, args: &CooccurArgs) -> Result<()> {
         ));
         return Ok(());
     }
-    let text = matches!(args.format, Format::Table | Format::Md);
+    let text = matches!(format, Format::Table | Format::Md);
     let mut t = Table::new(
         ["number", "theme"]
             .iter()
@@ -119,7 +105,7 @@ pub fn run(ctx: &mut Ctx, args: &CooccurArgs) -> Result<()> {
     for (i, th) in m.themes.iter().enumerate() {
         let mut row: Vec<Value> = vec![
             th.number.clone().into(),
-            if args.format == Format::Table {
+            if format == Format::Table {
                 format!("{}{}", "  ".repeat(th.level() - 1), th.name).into()
             } else {
                 th.name.clone().into()
@@ -139,10 +125,10 @@ pub fn run(ctx: &mut Ctx, args: &CooccurArgs) -> Result<()> {
                 }
             });
         }
-        t.push(row);
+        t.push_at_level(1, th.level(), row);
     }
-    t.write(ctx.out(), args.format)?;
-    if text {
+    t.shade = format.is_document();
+    {
         let what = match args.measure {
             Measure::Count => format!(
                 "{}s coded with both themes (the diagonal: with the theme)",
@@ -163,16 +149,16 @@ pub fn run(ctx: &mut Ctx, args: &CooccurArgs) -> Result<()> {
                 m.transcripts.len()
             ),
         };
-        let line = format!(
+        t.notes.push(format!(
             "Cells: {what}. A theme counts where it or a sub-theme is coded. {size}{filter_note}"
-        );
-        if args.format == Format::Md {
-            writeln!(ctx.out(), "\n{line}")?;
-        } else {
-            writeln!(ctx.out(), "{line}")?;
-        }
+        ));
     }
-    Ok(())
+    let title = format!(
+        "Theme co-occurrence ({}s, {})",
+        args.unit.as_str(),
+        args.measure.as_str()
+    );
+    ctx.emit(&Doc::of_table(title, t), format, &args.out)
 }
 
 /// A coefficient to three decimals, as a JSON number.

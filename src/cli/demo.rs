@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use clap::Parser;
+
 use crate::cli::{self, Ctx};
 use crate::demo::{transcripts, FILES};
 use crate::error::{Error, Result};
@@ -10,9 +12,11 @@ use crate::project;
 
 /// Build the demo study and print its template and presence table
 ///
-/// Writes the demo's files (17 interview transcripts, participants.csv, template.md,
-/// codings.csv) into DIR and builds DIR/demo.tana from them with the same steps a
-/// researcher runs: init, import, attr import, template import, code --from. Running it
+/// Writes the demo's files (17 interview transcripts, participants.csv, the a priori
+/// template template-t0.md, the revisions that made it the final template.md in
+/// history.txt, and codings.csv) into DIR and builds DIR/demo.tana from them with the same
+/// steps a researcher runs: init, import, attr import, template import, theme add / rename /
+/// merge / split …, template save, code --from. Running it
 /// again rebuilds the demo project from scratch.
 #[derive(Debug, clap::Args)]
 #[command(
@@ -85,19 +89,33 @@ pub fn run(ctx: &mut Ctx, args: &DemoArgs) -> Result<()> {
             file: dir.join("participants.csv"),
         }),
     )?;
-    cli::template::run(
-        &mut inner,
-        &cli::template::TemplateArgs {
-            command: Some(cli::template::TemplateCommand::Import(
-                cli::template::ImportArgs {
-                    file: dir.join("template.md"),
-                },
-            )),
-            version: None,
-            by_coder: false,
-            format: Format::Table,
-        },
-    )?;
+    // The template as it grew: T0 from the literature, then the revisions of history.txt,
+    // each with its rationale; the result is template.md, which then adds nothing.
+    for file in ["template-t0.md", "template.md"] {
+        if file == "template.md" {
+            for args in crate::demo::history() {
+                let line = args.join(" ");
+                let parsed =
+                    cli::Cli::try_parse_from(std::iter::once("tana".to_string()).chain(args))
+                        .map_err(|e| Error::user(format!("demo history: {line}: {e}")))?;
+                cli::run(&mut inner, &parsed.command)?;
+            }
+        }
+        cli::template::run(
+            &mut inner,
+            &cli::template::TemplateArgs {
+                command: Some(cli::template::TemplateCommand::Import(
+                    cli::template::ImportArgs {
+                        file: dir.join(file),
+                    },
+                )),
+                version: None,
+                by_coder: false,
+                format: Format::Table,
+                out: Default::default(),
+            },
+        )?;
+    }
     cli::code::run_code(
         &mut inner,
         &cli::code::CodeArgs {
@@ -141,6 +159,7 @@ pub fn run(ctx: &mut Ctx, args: &DemoArgs) -> Result<()> {
             version: None,
             by_coder: false,
             format: Format::Table,
+            out: Default::default(),
         },
     )?;
     writeln!(show.out())?;
@@ -151,10 +170,11 @@ pub fn run(ctx: &mut Ctx, args: &DemoArgs) -> Result<()> {
             depth: None,
             by: None,
             transcripts: Vec::new(),
-            conditions: Vec::new(),
+            filter: Default::default(),
             no_autocoded: false,
             by_coder: false,
             format: Format::Table,
+            out: Default::default(),
         },
     )?;
     show.out().flush()?;

@@ -3,9 +3,10 @@
 use serde_json::Value;
 
 use crate::analysis::freq::{by_attribute, freq, FreqOptions, FreqTable, Measure};
-use crate::cli::{split_list, Ctx};
+use crate::cli::{Ctx, OutputArgs, WhereArgs};
 use crate::error::Result;
 use crate::output::{one_decimal, Format, Table};
+use crate::report::Doc;
 use crate::template::Template;
 
 /// Print the theme × transcript table: presence, segments, codings, words or coverage
@@ -30,33 +31,26 @@ pub struct FreqArgs {
     /// Only these transcripts (comma-separated or repeated)
     #[arg(long, value_name = "NAMES")]
     pub transcripts: Vec<String>,
-    /// Only transcripts whose attribute matches (ATTR=V, ATTR=V1,V2, ATTR!=V; repeatable)
-    #[arg(long = "where", value_name = "ATTR=VALUE")]
-    pub conditions: Vec<String>,
+    #[command(flatten)]
+    pub filter: WhereArgs,
     /// Leave out codings made by autocode
     #[arg(long)]
     pub no_autocoded: bool,
     /// One group of columns per coder (cells count that coder's codings only)
     #[arg(long, conflicts_with = "by")]
     pub by_coder: bool,
-    #[arg(long, value_enum, default_value = "table")]
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::OFFICE))]
     pub format: Format,
+    #[command(flatten)]
+    pub out: OutputArgs,
 }
 
 pub fn run(ctx: &mut Ctx, args: &FreqArgs) -> Result<()> {
+    let format = args.out.format(args.format);
     let coder = ctx.report_coder()?;
     let conn = ctx.conn()?;
     let template = Template::load(conn)?;
-    let named = split_list(&args.transcripts);
-    let conds = args
-        .conditions
-        .iter()
-        .map(|c| crate::analysis::filter::Where::parse(c))
-        .collect::<Result<Vec<_>>>()?;
-    let only = crate::analysis::filter::combine(
-        (!named.is_empty()).then_some(named),
-        crate::analysis::filter::transcripts_where(conn, &conds)?,
-    );
+    let only = args.filter.transcripts(conn, &args.transcripts)?;
     let opts = FreqOptions {
         measure: if args.by.is_some() {
             Measure::Presence
@@ -70,7 +64,7 @@ pub fn run(ctx: &mut Ctx, args: &FreqArgs) -> Result<()> {
     };
     let table = freq(conn, &template, &opts)?;
     if args.by_coder {
-        return by_coder(ctx, &template, &opts, table, args.format);
+        return by_coder(ctx, &template, &opts, table, format, &args.out);
     }
     if let Some(attr) = &args.by {
         if args.measure != Measure::Presence {
@@ -85,34 +79,27 @@ pub fn run(ctx: &mut Ctx, args: &FreqArgs) -> Result<()> {
                 .chain(["participants".to_string(), "percent".to_string()]),
         );
         for (theme, counts, total) in &by.rows {
-            let mut row: Vec<Value> =
-                vec![theme.number.clone().into(), theme_cell(theme, args.format)];
+            let mut row: Vec<Value> = vec![theme.number.clone().into(), theme_cell(theme, format)];
             row.extend(counts.iter().map(|&c| Value::from(c)));
-            row.extend(summary(*total, by.total, args.format));
-            out.push(row);
+            row.extend(summary(*total, by.total, format));
+            out.push_at_level(1, theme.level(), row);
         }
-        out.write(ctx.out(), args.format)?;
-        if matches!(args.format, Format::Table | Format::Md) {
-            let line = format!(
-                "Cells count participants with the theme or any of its sub-themes in each group of \"{}\"; N = {}. {CAUTION}",
-                by.attribute, by.total
-            );
-            footer(ctx, args.format, &line)?;
-        }
-        return Ok(());
+        out.notes.push(format!(
+            "Cells count participants with the theme or any of its sub-themes in each group of \"{}\"; N = {}. {CAUTION}",
+            by.attribute, by.total
+        ));
+        let title = format!("Participants with each theme by {}", by.attribute);
+        return ctx.emit(&Doc::of_table(title, out), format, &args.out);
     }
-    let out = to_table(&table, args.format);
-    out.write(ctx.out(), args.format)?;
-    if matches!(args.format, Format::Table | Format::Md) {
-        let line = format!(
-            "Cells: {} — {}. N = {} transcripts. {CAUTION}",
-            table.measure.as_str(),
-            table.measure.explain(),
-            table.transcripts.len()
-        );
-        footer(ctx, args.format, &line)?;
-    }
-    Ok(())
+    let mut out = to_table(&table, format);
+    out.notes.push(format!(
+        "Cells: {} — {}. N = {} transcripts. {CAUTION}",
+        table.measure.as_str(),
+        table.measure.explain(),
+        table.transcripts.len()
+    ));
+    let title = format!("Themes × transcripts ({})", table.measure.as_str());
+    ctx.emit(&Doc::of_table(title, out), format, &args.out)
 }
 
 /// `--by-coder`: the transcript columns and participants once per coder who coded, then the
@@ -123,6 +110,7 @@ fn by_coder(
     opts: &FreqOptions,
     all: FreqTable,
     format: Format,
+    to: &OutputArgs,
 ) -> Result<()> {
     let conn = ctx.conn()?;
     let coders = coders_with_codings(conn, opts.coder)?;
@@ -149,7 +137,7 @@ fn by_coder(
     }
     headers.extend(["participants".to_string(), "percent".to_string()]);
     let mut out = Table::new(headers);
-    let text_format = matches!(format, Format::Table | Format::Md);
+    let text_format = format.for_reading();
     for (i, row) in all.rows.iter().enumerate() {
         let mut cells: Vec<Value> = vec![
             row.theme.number.clone().into(),
@@ -171,19 +159,16 @@ fn by_coder(
             });
         }
         cells.extend(summary(row.participants, all.transcripts.len(), format));
-        out.push(cells);
+        out.push_at_level(1, row.theme.level(), cells);
     }
-    out.write(ctx.out(), format)?;
-    if text_format {
-        let line = format!(
-            "Cells: {} — {}, per coder. The last columns count the union of all coders' codings (text two coders coded counts once). N = {} transcripts. {CAUTION}",
-            all.measure.as_str(),
-            all.measure.explain(),
-            all.transcripts.len()
-        );
-        footer(ctx, format, &line)?;
-    }
-    Ok(())
+    out.notes.push(format!(
+        "Cells: {} — {}, per coder. The last columns count the union of all coders' codings (text two coders coded counts once). N = {} transcripts. {CAUTION}",
+        all.measure.as_str(),
+        all.measure.explain(),
+        all.transcripts.len()
+    ));
+    let title = format!("Themes × transcripts by coder ({})", all.measure.as_str());
+    ctx.emit(&Doc::of_table(title, out), format, to)
 }
 
 /// Coders with at least one coding (only `only`, when given), by name.
@@ -205,15 +190,6 @@ pub fn coders_with_codings(
 
 const CAUTION: &str = "Frequency is not importance (King): read counts beside the quotes.";
 
-fn footer(ctx: &mut Ctx, format: Format, line: &str) -> Result<()> {
-    if format == Format::Md {
-        writeln!(ctx.out(), "\n{line}")?;
-    } else {
-        writeln!(ctx.out(), "{line}")?;
-    }
-    Ok(())
-}
-
 fn theme_cell(theme: &crate::model::Theme, format: Format) -> Value {
     match format {
         Format::Table => format!("{}{}", "  ".repeat(theme.level() - 1), theme.name).into(),
@@ -227,9 +203,10 @@ fn summary(n: usize, total: usize, format: Format) -> [Value; 2] {
     } else {
         n as f64 * 100.0 / total as f64
     };
-    match format {
-        Format::Table | Format::Md => [format!("{n}/{total}").into(), format!("{pct:.0}%").into()],
-        _ => [n.into(), one_decimal(pct)],
+    if format.for_reading() {
+        [format!("{n}/{total}").into(), format!("{pct:.0}%").into()]
+    } else {
+        [n.into(), one_decimal(pct)]
     }
 }
 
@@ -242,7 +219,7 @@ pub fn to_table(table: &FreqTable, format: Format) -> Table {
             .chain(table.transcripts.iter().map(|t| t.name.clone()))
             .chain(["participants".to_string(), "percent".to_string()]),
     );
-    let text_format = matches!(format, Format::Table | Format::Md);
+    let text_format = format.for_reading();
     for row in &table.rows {
         let mut cells: Vec<Value> = vec![
             row.theme.number.clone().into(),
@@ -256,7 +233,7 @@ pub fn to_table(table: &FreqTable, format: Format) -> Table {
             });
         }
         cells.extend(summary(row.participants, table.transcripts.len(), format));
-        out.push(cells);
+        out.push_at_level(1, row.theme.level(), cells);
     }
     out
 }

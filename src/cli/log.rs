@@ -25,7 +25,7 @@ pub struct LogArgs {
     /// Show at most N changes (the newest)
     #[arg(short = 'n', long, value_name = "N")]
     pub limit: Option<usize>,
-    #[arg(long, value_enum, default_value = "table")]
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::TEXT))]
     pub format: Format,
 }
 

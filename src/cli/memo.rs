@@ -34,7 +34,7 @@ pub struct MemoListArgs {
     /// P03, P03:12, theme:THEME or coding:ID
     #[arg(long, value_name = "TARGET")]
     pub on: Option<String>,
-    #[arg(long, value_enum, default_value = "table")]
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::TEXT))]
     pub format: Format,
 }
 
@@ -50,7 +50,7 @@ pub struct JournalArgs {
     /// Only entries with this tag
     #[arg(long)]
     pub tag: Option<String>,
-    #[arg(long, value_enum, default_value = "table")]
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::TEXT))]
     pub format: Format,
 }
 

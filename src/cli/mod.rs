@@ -9,6 +9,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 use crate::error::{Error, Result};
 use crate::journal;
+use crate::output::Format;
 use crate::project;
 use crate::text::escape_text;
 
@@ -31,6 +32,7 @@ mod log;
 mod memo;
 mod merge;
 mod quotes;
+mod report;
 mod review;
 mod search;
 mod serve;
@@ -107,6 +109,7 @@ pub enum Command {
     Freq(freq::FreqArgs),
     Cooccur(cooccur::CooccurArgs),
     Quotes(quotes::QuotesArgs),
+    Report(report::ReportArgs),
     Agree(agree::AgreeArgs),
     Codebook(codebook::CodebookArgs),
     Export(export::ExportArgs),
@@ -323,6 +326,102 @@ impl Ctx {
     pub fn out(&mut self) -> &mut dyn Write {
         &mut self.out
     }
+
+    /// Write a document in `format`: to `-o FILE` (whole or not at all), else to stdout. A
+    /// Word or Excel file is never written to a terminal.
+    pub fn emit(
+        &mut self,
+        doc: &crate::report::Doc,
+        format: Format,
+        to: &OutputArgs,
+    ) -> Result<()> {
+        match &to.output {
+            Some(path) => {
+                if path.exists() && !to.force {
+                    return Err(Error::user(format!("{} already exists", path.display()))
+                        .with_hint("add --force to replace it, or choose another name"));
+                }
+                crate::output::write_atomically(path, |w| crate::report::write(doc, w, format))?;
+                self.info(format!("wrote {}", path.display()));
+                Ok(())
+            }
+            None => {
+                use std::io::IsTerminal;
+                if format.is_binary() && std::io::stdout().is_terminal() {
+                    return Err(Error::usage(format!(
+                        "--format {} writes a file, not text for the terminal",
+                        format.as_str()
+                    ))
+                    .with_hint(format!(
+                        "add -o FILE.{0}, or redirect: > FILE.{0}",
+                        format.as_str()
+                    )));
+                }
+                crate::report::write(doc, &mut self.out, format)
+            }
+        }
+    }
+}
+
+/// `--where ATTR=VALUE`: transcripts chosen by their participants' attributes.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct WhereArgs {
+    /// Only transcripts whose attribute matches (ATTR=V, ATTR=V1,V2, ATTR!=V; repeatable)
+    #[arg(long = "where", value_name = "ATTR=VALUE")]
+    pub conditions: Vec<String>,
+}
+
+impl WhereArgs {
+    pub fn parse(&self) -> Result<Vec<crate::analysis::filter::Where>> {
+        self.conditions
+            .iter()
+            .map(|c| crate::analysis::filter::Where::parse(c))
+            .collect()
+    }
+
+    /// The transcripts both `named` (when not empty) and the conditions allow; None: all.
+    pub fn transcripts(&self, conn: &Connection, named: &[String]) -> Result<Option<Vec<String>>> {
+        let named = split_list(named);
+        Ok(crate::analysis::filter::combine(
+            (!named.is_empty()).then_some(named),
+            crate::analysis::filter::transcripts_where(conn, &self.parse()?)?,
+        ))
+    }
+
+    /// "role=manager and site!=Leeds", or None without conditions.
+    pub fn describe(&self) -> Result<Option<String>> {
+        let conds = self.parse()?;
+        Ok((!conds.is_empty()).then(|| {
+            conds
+                .iter()
+                .map(crate::analysis::filter::Where::describe)
+                .collect::<Vec<_>>()
+                .join(" and ")
+        }))
+    }
+}
+
+/// `-o FILE`: where a command that can write documents writes.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct OutputArgs {
+    /// Write to FILE instead of stdout; its extension (.html, .docx, .xlsx, .csv, .md, .json)
+    /// sets the format unless --format is given
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Replace FILE if it exists
+    #[arg(long, requires = "output")]
+    pub force: bool,
+}
+
+impl OutputArgs {
+    /// The format to write: `--format` as given, or the extension of `-o FILE` when --format
+    /// was left at its default (table).
+    pub fn format(&self, given: Format) -> Format {
+        match &self.output {
+            Some(p) if given == Format::Table => Format::from_path(p).unwrap_or(Format::Table),
+            _ => given,
+        }
+    }
 }
 
 /// Parse, run, print errors; returns the exit code.
@@ -370,7 +469,7 @@ where
     }
 }
 
-fn run(ctx: &mut Ctx, command: &Command) -> Result<()> {
+pub(crate) fn run(ctx: &mut Ctx, command: &Command) -> Result<()> {
     match command {
         Command::Init(a) => init::run(ctx, a),
         Command::Import(a) => import::run(ctx, a),
@@ -393,6 +492,7 @@ fn run(ctx: &mut Ctx, command: &Command) -> Result<()> {
         Command::Freq(a) => freq::run(ctx, a),
         Command::Cooccur(a) => cooccur::run(ctx, a),
         Command::Quotes(a) => quotes::run(ctx, a),
+        Command::Report(a) => report::run(ctx, a),
         Command::Agree(a) => agree::run(ctx, a),
         Command::Codebook(a) => codebook::run(ctx, a),
         Command::Export(a) => export::run(ctx, a),

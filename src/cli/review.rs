@@ -27,7 +27,7 @@ pub struct ReviewArgs {
     /// Only this transcript
     #[arg(long, value_name = "NAME")]
     pub transcript: Option<String>,
-    #[arg(long, value_enum, default_value = "table")]
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::TEXT))]
     pub format: Format,
 }
 

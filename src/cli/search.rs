@@ -43,7 +43,7 @@ pub struct SearchArgs {
     /// Skip this many hits (for the next page)
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub offset: usize,
-    #[arg(long, value_enum, default_value = "table")]
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::TEXT))]
     pub format: Format,
 }
 

@@ -2,31 +2,70 @@
 
 use std::fmt::Write as _;
 
-use crate::cli::Ctx;
+use std::collections::HashSet;
+
+use crate::cli::{Ctx, WhereArgs};
 use crate::error::Result;
-use crate::export::theme_counts;
+use crate::export::theme_counts_in;
 use crate::template::Template;
 
 /// Show the state of the study: coding progress, unused themes, open reviews, coders
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  tana status\n  tana status --by-coder")]
+#[command(
+    after_help = "Examples:\n  tana status\n  tana status --by-coder\n  tana status --where role=manager"
+)]
 pub struct StatusArgs {
     /// Each coder's progress: transcripts coded, themes used and not used
     #[arg(long)]
     pub by_coder: bool,
+    /// Only transcripts whose participants match (progress, themes used, reviews)
+    #[command(flatten)]
+    pub filter: WhereArgs,
+}
+
+/// The transcripts a status covers: all, or those `--where` chose.
+struct Scope {
+    ids: Option<HashSet<i64>>,
+    /// The ids as a JSON array, for `json_each` in SQL (NULL: all).
+    json: Option<String>,
+    describe: Option<String>,
+}
+
+impl Scope {
+    fn has(&self, id: i64) -> bool {
+        self.ids.as_ref().is_none_or(|s| s.contains(&id))
+    }
 }
 
 pub fn run(ctx: &mut Ctx, args: &StatusArgs) -> Result<()> {
-    let mut text = report(ctx.conn()?)?;
+    let conn = ctx.conn()?;
+    let scope = match args.filter.transcripts(conn, &[])? {
+        Some(names) => {
+            let ids = crate::analysis::filter::ids_of(conn, &names)?;
+            let mut sorted: Vec<i64> = ids.iter().copied().collect();
+            sorted.sort_unstable();
+            Scope {
+                json: Some(serde_json::to_string(&sorted)?),
+                ids: Some(ids),
+                describe: args.filter.describe()?,
+            }
+        }
+        None => Scope {
+            ids: None,
+            json: None,
+            describe: None,
+        },
+    };
+    let mut text = report(conn, &scope)?;
     if args.by_coder {
-        text.push_str(&by_coder(ctx.conn()?)?);
+        text.push_str(&by_coder(conn, &scope)?);
     }
     ctx.out()
         .write_all(crate::text::escape_text(&text).as_bytes())?;
     Ok(())
 }
 
-fn report(conn: &rusqlite::Connection) -> Result<String> {
+fn report(conn: &rusqlite::Connection, scope: &Scope) -> Result<String> {
     let template = Template::load(conn)?;
     let mut out = String::new();
     if let Some(name) = crate::project::setting(conn, "copy_for")? {
@@ -46,13 +85,20 @@ fn report(conn: &rusqlite::Connection) -> Result<String> {
     }
 
     let mut stmt = conn.prepare(
-        "SELECT t.name, (SELECT count(*) FROM (SELECT DISTINCT theme_id, start, end FROM coding c
+        "SELECT t.id, t.name, (SELECT count(*) FROM (SELECT DISTINCT theme_id, start, end FROM coding c
                                                WHERE c.transcript_id = t.id))
          FROM transcript t ORDER BY t.id",
     )?;
     let rows: Vec<(String, i64)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .filter(|(id, _, _)| scope.has(*id))
+        .map(|(_, name, n)| (name, n))
+        .collect();
+    if let Some(d) = &scope.describe {
+        writeln!(out, "only transcripts where {d}").ok();
+    }
     let coded: Vec<&(String, i64)> = rows.iter().filter(|r| r.1 > 0).collect();
     let uncoded: Vec<&str> = rows
         .iter()
@@ -75,7 +121,7 @@ fn report(conn: &rusqlite::Connection) -> Result<String> {
         writeln!(out, "  not yet coded: {}", uncoded.join(", ")).ok();
     }
 
-    let counts = theme_counts(conn, &template, None)?;
+    let counts = theme_counts_in(conn, &template, None, scope.ids.as_ref())?;
     let unused: Vec<String> = template
         .themes
         .iter()
@@ -113,10 +159,11 @@ fn report(conn: &rusqlite::Connection) -> Result<String> {
 
     let mut stmt = conn.prepare(
         "SELECT kind, count(*), count(DISTINCT transcript_id) FROM review WHERE closed_at IS NULL
+           AND (?1 IS NULL OR transcript_id IN (SELECT value FROM json_each(?1)))
          GROUP BY kind ORDER BY kind",
     )?;
     let open: Vec<(String, i64, i64)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .query_map([&scope.json], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
     if open.is_empty() {
         writeln!(out, "review: nothing open").ok();
@@ -136,7 +183,8 @@ fn report(conn: &rusqlite::Connection) -> Result<String> {
     }
 
     let mut stmt = conn.prepare(
-        "SELECT c.name, (SELECT count(*) FROM coding x WHERE x.coder_id = c.id),
+        "SELECT c.name, (SELECT count(*) FROM coding x WHERE x.coder_id = c.id
+                    AND (?1 IS NULL OR x.transcript_id IN (SELECT value FROM json_each(?1)))),
                 (SELECT max(at) FROM (
                     SELECT max(created_at) AS at FROM coding WHERE coder_id = c.id
                     UNION ALL SELECT max(created_at) FROM memo WHERE coder_id = c.id
@@ -145,7 +193,7 @@ fn report(conn: &rusqlite::Connection) -> Result<String> {
          FROM coder c ORDER BY c.name",
     )?;
     let coders: Vec<(String, i64, Option<String>)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .query_map([&scope.json], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
     writeln!(out, "coders:").ok();
     for (name, n, last) in coders {
@@ -163,19 +211,20 @@ fn report(conn: &rusqlite::Connection) -> Result<String> {
 }
 
 /// `--by-coder`: per coder, the transcripts they coded and the themes they used.
-fn by_coder(conn: &rusqlite::Connection) -> Result<String> {
+fn by_coder(conn: &rusqlite::Connection, scope: &Scope) -> Result<String> {
     let template = Template::load(conn)?;
     let mut out = String::from("by coder:\n");
     for (id, name) in crate::cli::freq::coders_with_codings(conn, None)? {
         let mut stmt = conn.prepare(
             "SELECT t.name FROM transcript t
              WHERE EXISTS (SELECT 1 FROM coding c WHERE c.transcript_id = t.id AND c.coder_id = ?1)
+               AND (?2 IS NULL OR t.id IN (SELECT value FROM json_each(?2)))
              ORDER BY t.id",
         )?;
         let transcripts: Vec<String> = stmt
-            .query_map([id], |r| r.get(0))?
+            .query_map(rusqlite::params![id, scope.json], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
-        let counts = theme_counts(conn, &template, Some(id))?;
+        let counts = theme_counts_in(conn, &template, Some(id), scope.ids.as_ref())?;
         let passages: usize = counts.values().map(|c| c.0).sum();
         let unused: Vec<String> = template
             .themes

@@ -9,6 +9,7 @@ use crate::journal::Kind;
 use crate::model::{Origin, ThemeKind};
 use crate::output::{Format, Table};
 use crate::project::coder_id;
+use crate::report::Doc;
 use crate::template::{outline, revise, version, Template};
 use serde_json::Value;
 
@@ -30,8 +31,10 @@ pub struct TemplateArgs {
     /// Codings and participants per coder, beside everyone's together
     #[arg(long, conflicts_with = "version")]
     pub by_coder: bool,
-    #[arg(long, value_enum, default_value = "table")]
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::OFFICE))]
     pub format: Format,
+    #[command(flatten)]
+    pub out: crate::cli::OutputArgs,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -69,7 +72,7 @@ pub struct LogArgs {
     /// Only revisions after this version
     #[arg(long, value_name = "VERSION")]
     pub since: Option<String>,
-    #[arg(long, value_enum, default_value = "table")]
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::TEXT))]
     pub format: Format,
 }
 
@@ -82,7 +85,7 @@ pub struct DiffArgs {
     pub from: String,
     /// The later version (default: the current template)
     pub to: Option<String>,
-    #[arg(long, value_enum, default_value = "table")]
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::TEXT))]
     pub format: Format,
 }
 
@@ -95,7 +98,7 @@ pub struct DiffArgs {
     after_help = "Examples:\n  tana template fate\n  tana template fate --format md > fate.md"
 )]
 pub struct FateArgs {
-    #[arg(long, value_enum, default_value = "table")]
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::TEXT))]
     pub format: Format,
 }
 
@@ -199,16 +202,17 @@ pub struct ImportArgs {
     after_help = "Examples:\n  tana template export --format md > template.md\n  tana template export --format csv"
 )]
 pub struct ExportArgs {
-    #[arg(long, value_enum, default_value = "md")]
+    #[arg(long, default_value = "md", value_parser = Format::parser(Format::TEXT))]
     pub format: Format,
 }
 
 pub fn run(ctx: &mut Ctx, args: &TemplateArgs) -> Result<()> {
+    let format = args.out.format(args.format);
     match &args.command {
         None => match &args.version {
-            Some(v) => show_version(ctx, v, args.format),
-            None if args.by_coder => list_by_coder(ctx, args.format),
-            None => list(ctx, args.format),
+            Some(v) => show_version(ctx, v, format, &args.out),
+            None if args.by_coder => list_by_coder(ctx, format, &args.out),
+            None => list(ctx, format, &args.out),
         },
         Some(TemplateCommand::Import(a)) => import(ctx, a),
         Some(TemplateCommand::Export(a)) => export(ctx, a),
@@ -221,10 +225,15 @@ pub fn run(ctx: &mut Ctx, args: &TemplateArgs) -> Result<()> {
     }
 }
 
-fn show_version(ctx: &mut Ctx, name: &str, format: Format) -> Result<()> {
+fn show_version(
+    ctx: &mut Ctx,
+    name: &str,
+    format: Format,
+    to: &crate::cli::OutputArgs,
+) -> Result<()> {
     let v = version::version(ctx.conn()?, name)?;
     let t = version::to_template(&v.themes);
-    if format == Format::Table {
+    if format == Format::Table && to.output.is_none() {
         let mut text = format!(
             "{} ({}{})\n",
             v.name,
@@ -241,7 +250,8 @@ fn show_version(ctx: &mut Ctx, name: &str, format: Format) -> Result<()> {
             .write_all(crate::text::escape_text(&text).as_bytes())?;
         return Ok(());
     }
-    template_table(&t).write(ctx.out(), format)
+    let title = format!("Template {}", v.name);
+    ctx.emit(&Doc::of_table(title, template_table(&t)), format, to)
 }
 
 fn save(ctx: &mut Ctx, a: &SaveArgs) -> Result<()> {
@@ -449,7 +459,7 @@ fn open_editor(original: &str) -> Result<String> {
     text
 }
 
-fn list(ctx: &mut Ctx, format: Format) -> Result<()> {
+fn list(ctx: &mut Ctx, format: Format, to: &crate::cli::OutputArgs) -> Result<()> {
     let coder = ctx.report_coder()?;
     let conn = ctx.conn()?;
     let template = Template::load(conn)?;
@@ -459,11 +469,22 @@ fn list(ctx: &mut Ctx, format: Format) -> Result<()> {
         ctx.info("the template is empty; add themes with \"tana theme add\" or \"tana template import FILE\"");
         return Ok(());
     }
-    let text = render_tree(&template, &counts, total as usize);
-    if format == Format::Table {
+    let links = crate::template::links(conn, &template)?;
+    if format == Format::Table && to.output.is_none() {
+        let text = render_tree(&template, &counts, total as usize, &links);
         ctx.out()
             .write_all(crate::text::escape_text(&text).as_bytes())?;
         return Ok(());
+    }
+    if matches!(format, Format::Html | Format::Docx) {
+        let mut doc = Doc::new("Coding template");
+        doc.table(crate::report::sections::template(
+            &template,
+            &counts,
+            total as usize,
+            &links,
+        ));
+        return ctx.emit(&doc, format, to);
     }
     let mut table = Table::new([
         "number",
@@ -472,28 +493,47 @@ fn list(ctx: &mut Ctx, format: Format) -> Result<()> {
         "level",
         "kind",
         "origin",
+        "links",
         "codings",
         "participants",
-    ]);
+    ])
+    .with_caption("Template");
     for t in &template.themes {
         let (c, p) = counts.get(&t.id).copied().unwrap_or_default();
-        table.push(vec![
-            t.number.clone().into(),
-            t.name.clone().into(),
-            t.path_string().into(),
-            t.level().into(),
-            t.kind.as_str().into(),
-            t.origin.as_str().into(),
-            c.into(),
-            p.into(),
-        ]);
+        table.push_at_level(
+            1,
+            t.level(),
+            vec![
+                t.number.clone().into(),
+                t.name.clone().into(),
+                t.path_string().into(),
+                t.level().into(),
+                t.kind.as_str().into(),
+                t.origin.as_str().into(),
+                link_numbers(&template, links.get(&t.id)).into(),
+                c.into(),
+                p.into(),
+            ],
+        );
     }
-    table.write(ctx.out(), format)
+    ctx.emit(&Doc::of_table("Template", table), format, to)
+}
+
+/// "2.1; 3": the numbers of the themes an integrative theme links.
+fn link_numbers(template: &Template, ids: Option<&Vec<i64>>) -> String {
+    ids.map(|ids| {
+        ids.iter()
+            .filter_map(|id| template.get(*id))
+            .map(|t| t.number.clone())
+            .collect::<Vec<_>>()
+            .join("; ")
+    })
+    .unwrap_or_default()
 }
 
 /// `template --by-coder`: the tree with codings and participants per coder, then everyone's
 /// together (text two coders coded counts once there).
-fn list_by_coder(ctx: &mut Ctx, format: Format) -> Result<()> {
+fn list_by_coder(ctx: &mut Ctx, format: Format, to: &crate::cli::OutputArgs) -> Result<()> {
     let coder = ctx.report_coder()?;
     let conn = ctx.conn()?;
     let template = Template::load(conn)?;
@@ -511,7 +551,7 @@ fn list_by_coder(ctx: &mut Ctx, format: Format) -> Result<()> {
     }
     headers.extend(["codings".to_string(), "participants".to_string()]);
     let mut table = Table::new(headers);
-    let text = matches!(format, Format::Table | Format::Md);
+    let text = format.for_reading();
     for t in &template.themes {
         let mut row: Vec<serde_json::Value> = vec![
             t.number.clone().into(),
@@ -530,9 +570,9 @@ fn list_by_coder(ctx: &mut Ctx, format: Format) -> Result<()> {
                 p.into()
             });
         }
-        table.push(row);
+        table.push_at_level(1, t.level(), row);
     }
-    table.write(ctx.out(), format)
+    ctx.emit(&Doc::of_table("Template by coder", table), format, to)
 }
 
 /// The numbered tree with counts, as plain text.
@@ -540,6 +580,7 @@ pub fn render_tree(
     template: &Template,
     counts: &std::collections::HashMap<i64, (usize, usize)>,
     total: usize,
+    links: &std::collections::BTreeMap<i64, Vec<i64>>,
 ) -> String {
     let labels: Vec<String> = template
         .themes
@@ -547,7 +588,13 @@ pub fn render_tree(
         .map(|t| {
             let mut l = format!("{}{} {}", "  ".repeat(t.level() - 1), t.number, t.name);
             if t.kind == ThemeKind::Integrative {
-                l.push_str(" (integrative)");
+                match links.get(&t.id) {
+                    Some(ids) => l.push_str(&format!(
+                        " (integrative: {})",
+                        link_numbers(template, Some(ids))
+                    )),
+                    None => l.push_str(" (integrative)"),
+                }
             }
             if t.origin == Origin::APriori {
                 l.push_str(" *");

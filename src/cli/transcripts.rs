@@ -17,7 +17,7 @@ use crate::text::word_starts;
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  tana transcripts\n  tana transcripts --format csv")]
 pub struct TranscriptsArgs {
-    #[arg(long, value_enum, default_value = "table")]
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::TEXT))]
     pub format: Format,
 }
 

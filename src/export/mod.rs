@@ -22,6 +22,16 @@ pub fn theme_counts(
     template: &Template,
     coder: Option<i64>,
 ) -> Result<HashMap<i64, (usize, usize)>> {
+    theme_counts_in(conn, template, coder, None)
+}
+
+/// [`theme_counts`] over some transcripts only (by id; None: all).
+pub fn theme_counts_in(
+    conn: &Connection,
+    template: &Template,
+    coder: Option<i64>,
+    only: Option<&std::collections::HashSet<i64>>,
+) -> Result<HashMap<i64, (usize, usize)>> {
     // In index order (coding_by_theme), so each (theme, transcript) run is sorted by start.
     let mut stmt = conn.prepare(
         "SELECT theme_id, transcript_id, start, end FROM coding
@@ -34,6 +44,9 @@ pub fn theme_counts(
     while let Some(r) = rows.next()? {
         let (theme, transcript, start, end): (i64, i64, i64, i64) =
             (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+        if only.is_some_and(|o| !o.contains(&transcript)) {
+            continue;
+        }
         match &mut run {
             Some((th, tr, reach)) if *th == theme && *tr == transcript => {
                 if start < *reach {
@@ -104,8 +117,13 @@ fn structure_row(template: &Template, t: &Theme) -> Vec<Value> {
 }
 
 /// The codebook as a table: every codebook field of every theme.
-pub fn codebook_table(conn: &Connection, template: &Template, coder: Option<i64>) -> Result<Table> {
-    let counts = theme_counts(conn, template, coder)?;
+pub fn codebook_table(
+    conn: &Connection,
+    template: &Template,
+    coder: Option<i64>,
+    only: Option<&std::collections::HashSet<i64>>,
+) -> Result<Table> {
+    let counts = theme_counts_in(conn, template, coder, only)?;
     let versions = crate::template::version::theme_versions(conn)?;
     let mut table = Table::new(STRUCTURE.into_iter().chain([
         "when_to_use",
@@ -118,7 +136,9 @@ pub fn codebook_table(conn: &Connection, template: &Template, coder: Option<i64>
         "codings",
         "participants",
         "memos",
+        "links",
     ]));
+    let links = crate::template::links(conn, template)?;
     for t in &template.themes {
         let (codings, participants) = counts.get(&t.id).copied().unwrap_or_default();
         let f = &t.fields;
@@ -134,6 +154,11 @@ pub fn codebook_table(conn: &Connection, template: &Template, coder: Option<i64>
             codings.into(),
             participants.into(),
             theme_memos(conn, template, t.id)?.join(" | ").into(),
+            links
+                .get(&t.id)
+                .map(|l| crate::template::link_labels(template, l))
+                .unwrap_or_default()
+                .into(),
         ]);
         table.push(row);
     }
@@ -156,9 +181,11 @@ pub fn codebook_markdown(
     template: &Template,
     total: usize,
     coder: Option<i64>,
+    only: Option<&std::collections::HashSet<i64>>,
 ) -> Result<String> {
-    let counts = theme_counts(conn, template, coder)?;
+    let counts = theme_counts_in(conn, template, coder, only)?;
     let versions = crate::template::version::theme_versions(conn)?;
+    let links = crate::template::links(conn, template)?;
     let mut out = String::from("# Codebook\n");
     for t in &template.themes {
         let hashes = "#".repeat((t.level() + 1).min(6));
@@ -179,6 +206,9 @@ pub fn codebook_markdown(
             _ => "emergent".to_string(),
         };
         field("Origin", Some(&origin));
+        if let Some(l) = links.get(&t.id) {
+            field("Links", Some(&crate::template::link_labels(template, l)));
+        }
         let f = &t.fields;
         field("Definition", f.definition.as_deref());
         field("When to use", f.include.as_deref());

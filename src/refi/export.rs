@@ -290,6 +290,30 @@ pub fn write_qdpx<W: Write + Seek>(
             }
             close(&mut w, "Notes")?;
         }
+        // Sets: each integrative theme's links, named after it.
+        let links = crate::template::links(conn, &template)?;
+        if !links.is_empty() {
+            open(&mut w, "Sets", &[])?;
+            for (from, to) in &links {
+                let (Some(t), Some(g)) = (template.get(*from), theme_guid.get(from)) else {
+                    continue;
+                };
+                let guid = derived_guid(&ns, &format!("set:{g}"));
+                open(&mut w, "Set", &[("guid", &guid), ("name", &t.name)])?;
+                text_element(
+                    &mut w,
+                    "Description",
+                    &format!("Integrative theme {}: the themes it links.", t.label()),
+                )?;
+                for id in to {
+                    if let Some(g) = theme_guid.get(id) {
+                        empty(&mut w, "MemberCode", &[("targetGUID", g)])?;
+                    }
+                }
+                close(&mut w, "Set")?;
+            }
+            close(&mut w, "Sets")?;
+        }
         for g in &memos.journal {
             empty(&mut w, "NoteRef", &[("targetGUID", g)])?;
         }

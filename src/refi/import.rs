@@ -103,6 +103,9 @@ struct Qde {
     skipped: BTreeMap<String, usize>,
     /// Names changed to fit (one line each).
     changed: Vec<String>,
+    /// Sets: (name, member code guids, other members). A set named after an integrative
+    /// theme holds the themes it links.
+    sets: Vec<(String, Vec<String>, usize)>,
 }
 
 impl Qde {
@@ -398,7 +401,25 @@ fn read_qde<R: BufRead>(x: &mut XmlIn<R>, sink: &mut Sink) -> Result<Qde> {
                 q.project_notes.extend(opt_guid(&e, "targetGUID"));
                 x.skip(&e)?
             }
-            "Sets" | "Links" | "Graphs" => {
+            "Sets" => children(x, &e, |x, set| {
+                if set.name != "Set" {
+                    return x.skip(&set);
+                }
+                let name = set.attr("name").unwrap_or("").trim().to_string();
+                let mut members = Vec::new();
+                let mut others = 0;
+                children(x, &set, |x, m| {
+                    match m.name.as_str() {
+                        "MemberCode" => members.extend(opt_guid(&m, "targetGUID")),
+                        "MemberSource" | "MemberNote" => others += 1,
+                        _ => {}
+                    }
+                    x.skip(&m)
+                })?;
+                q.sets.push((name, members, others));
+                Ok(())
+            })?,
+            "Links" | "Graphs" => {
                 let what = e.name.to_lowercase();
                 let n = count_children(x, &e, &e.name[..e.name.len() - 1])?;
                 q.skip(&format!("{what} (tana has no {what})"), n);
@@ -1249,6 +1270,38 @@ impl<'t> Sink<'t> {
             if let Some(t) = template.by_path(&parts) {
                 links.push((note.clone(), ("theme", None, None, Some(t.id), None)));
             }
+        }
+        // A set named after an integrative theme holds the themes it links (tana's export
+        // writes them so); other sets have no place in tana.
+        let mut other_sets = 0;
+        for (name, members, others) in &q.sets {
+            let integrative = self.theme_of.values().copied().find(|id| {
+                template.get(*id).is_some_and(|t| {
+                    t.kind == crate::model::ThemeKind::Integrative && t.name == *name
+                })
+            });
+            let Some(from) = integrative else {
+                other_sets += 1;
+                continue;
+            };
+            for g in members {
+                if let Some(to) = self.theme_of.get(g).filter(|to| **to != from) {
+                    tx.execute(
+                        "INSERT OR IGNORE INTO theme_link (integrative_id, theme_id) VALUES (?1, ?2)",
+                        params![from, to],
+                    )?;
+                }
+            }
+            if *others > 0 {
+                report.not_imported.push(format!(
+                    "set \"{name}\": {others} source or note member(s) (tana links themes only)"
+                ));
+            }
+        }
+        if other_sets > 0 {
+            report.not_imported.push(format!(
+                "{other_sets} set(s) that are not an integrative theme's links (tana has no sets)"
+            ));
         }
         // Memos in the order of the file's notes, so a project keeps the order its memos
         // were written in.

@@ -1,7 +1,7 @@
 //! The coding template: the theme tree, its numbering, and how a theme is named on the
 //! command line (number, path, unique name or `#id`).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::Connection;
 
@@ -241,6 +241,32 @@ pub const MAX_DEPTH: usize = 100;
 
 /// The error for a theme nested deeper than [`MAX_DEPTH`]; `place` says where ("FILE, line
 /// 12: code \"X\"").
+/// Integrative themes and the live themes each one cuts across, in template order.
+pub fn links(conn: &Connection, template: &Template) -> Result<BTreeMap<i64, Vec<i64>>> {
+    let mut stmt = conn.prepare("SELECT integrative_id, theme_id FROM theme_link ORDER BY 1, 2")?;
+    let mut out: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+    for row in rows {
+        let (from, to) = row?;
+        if template.get(from).is_some() && template.get(to).is_some() {
+            out.entry(from).or_default().push(to);
+        }
+    }
+    for v in out.values_mut() {
+        v.sort_by_key(|id| template.index.get(id).copied().unwrap_or(usize::MAX));
+    }
+    Ok(out)
+}
+
+/// "2.1 Name, 3 Other": the themes an integrative theme links, for a cell or a line.
+pub fn link_labels(template: &Template, ids: &[i64]) -> String {
+    ids.iter()
+        .filter_map(|id| template.get(*id))
+        .map(Theme::label)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 pub fn too_deep(place: &str) -> Error {
     Error::user(format!(
         "{place}: themes nested deeper than {MAX_DEPTH} levels; tana supports templates up to {MAX_DEPTH} levels"

@@ -12,7 +12,7 @@ fn demo_builds_the_study_and_rebuilds_it_cleanly() {
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(stdout.contains("1 Awareness gap *"), "{stdout}");
     assert!(
-        stdout.contains("5 Trust and credibility (integrative)"),
+        stdout.contains("5 Trust and credibility (integrative: 1.1; 3.1; 4.2)"),
         "{stdout}"
     );
     assert!(stdout.contains("P17   participants   percent"), "{stdout}");

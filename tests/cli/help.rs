@@ -17,6 +17,7 @@ const COMMANDS: &[&[&str]] = &[
     &["freq"],
     &["cooccur"],
     &["quotes"],
+    &["report"],
     &["agree"],
     &["codebook"],
     &["demo"],

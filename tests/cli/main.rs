@@ -13,6 +13,7 @@ mod notes;
 mod project;
 mod refi;
 mod refi_schema;
+mod report;
 mod revise;
 mod revise_props;
 mod safety;
