@@ -22,6 +22,7 @@ Usage:
   python3 scripts/serdif_replay.py ../shared/corpora/serdif-usability-navarro2022
       [--tana BIN] [--out DIR] [--earlier CSV] [--later CSV]
       [--absorb merge|delete]   how to replay "A absorbed into existing B" (default: merge)
+      [--a-priori]              take the earlier iteration's codes as the a priori template
 """
 
 import argparse
@@ -468,6 +469,9 @@ def main():
     ap.add_argument("--absorb", choices=["merge", "delete"], default="merge",
                     help='replay "A absorbed into existing B" as merge --into or delete '
                          "--reassign-to (default: merge)")
+    ap.add_argument("--a-priori", action="store_true",
+                    help="mark the earlier iteration's codes as a priori themes (sourced to its "
+                         "codebook), so `tana template fate` and the report follow each one")
     a = ap.parse_args()
 
     coding = os.path.join(a.corpus, "coding")
@@ -540,9 +544,10 @@ def main():
     t = Tana(a.tana, project)
     t.run("-q", "init", project)
     t.run("-q", "import", *[os.path.join(tdir, f"{tr}.txt") for tr in texts])
+    mark = f" [a priori: SERDIF {e_cb_name}]" if a.a_priori else ""
     with open(os.path.join(out, "outline.md"), "w", encoding="utf-8") as f:
         for r in earlier_cb:
-            f.write(f"- {r['tag']}" + (f": {' '.join(r['description'].split())}"
+            f.write(f"- {r['tag']}{mark}" + (f": {' '.join(r['description'].split())}"
                                        if r["description"] else "") + "\n")
     print("  " + t.run("template", "import", os.path.join(out, "outline.md")).stderr.strip())
     rows = []

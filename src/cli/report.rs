@@ -22,7 +22,7 @@ pub struct ReportArgs {
     /// The sections to include, in the report's order (default: all)
     #[arg(long, value_enum, value_delimiter = ',', value_name = "SECTIONS")]
     pub sections: Vec<Section>,
-    /// Compare the groups of this participant attribute (default: the first with 2 to 8 values)
+    /// Compare the groups of this participant attribute (default: the one with the most values, up to 8)
     #[arg(long, value_name = "ATTR")]
     pub by: Option<String>,
     /// Extracts per theme, each from a different participant where possible

@@ -86,6 +86,51 @@ pub(crate) fn write_codes<W: Write>(
     Ok(())
 }
 
+/// Each integrative theme's links as a `<Set>` named after it, whose members are the themes
+/// it links: `member` is the attribute naming a member code (`guid` in a codebook,
+/// `targetGUID` in a project). Nothing is written when no theme has links.
+pub(crate) fn write_sets<W: Write>(
+    w: &mut Writer<W>,
+    conn: &Connection,
+    template: &Template,
+    guids: &HashMap<i64, String>,
+    member: &str,
+) -> Result<()> {
+    let links = crate::template::links(conn, template)?;
+    if links.is_empty() {
+        return Ok(());
+    }
+    w.write_event(Event::Start(BytesStart::new("Sets")))
+        .map_err(xml_err)?;
+    for (from, to) in &links {
+        let (Some(t), Some(g)) = (template.get(*from), guids.get(from)) else {
+            continue;
+        };
+        let guid = super::derived_guid(&uuid::Uuid::NAMESPACE_OID, &format!("tana set {g}"));
+        let mut set = BytesStart::new("Set");
+        set.push_attribute(("guid", guid.as_str()));
+        set.push_attribute(("name", t.name.as_str()));
+        w.write_event(Event::Start(set)).map_err(xml_err)?;
+        text_element(
+            w,
+            "Description",
+            &format!("Integrative theme {}: the themes it links.", t.label()),
+        )?;
+        for id in to {
+            if let Some(g) = guids.get(id) {
+                let mut m = BytesStart::new("MemberCode");
+                m.push_attribute((member, g.as_str()));
+                w.write_event(Event::Empty(m)).map_err(xml_err)?;
+            }
+        }
+        w.write_event(Event::End(BytesEnd::new("Set")))
+            .map_err(xml_err)?;
+    }
+    w.write_event(Event::End(BytesEnd::new("Sets")))
+        .map_err(xml_err)?;
+    Ok(())
+}
+
 /// `<name>text</name>`.
 pub(crate) fn text_element<W: Write>(w: &mut Writer<W>, name: &str, text: &str) -> Result<()> {
     w.write_event(Event::Start(BytesStart::new(name)))
@@ -117,6 +162,7 @@ pub fn write_qdc<W: Write>(conn: &Connection, out: W) -> Result<()> {
     root.push_attribute(("origin", super::origin().as_str()));
     w.write_event(Event::Start(root)).map_err(xml_err)?;
     write_codes(&mut w, &template, &guids, &HashMap::new())?;
+    write_sets(&mut w, conn, &template, &guids, "guid")?;
     w.write_event(Event::End(BytesEnd::new("CodeBook")))
         .map_err(xml_err)?;
     w.into_inner().write_all(b"\n")?;
@@ -165,7 +211,11 @@ pub fn read_qdc(bytes: &[u8], file: &str) -> Result<ReadCodebook> {
             }
             Xml::Start(e) if e.name == "Sets" => {
                 let sets = count_children(&mut x, &e, "Set")?;
-                if sets > 0 {
+                if sets > 0 && state.from_tana {
+                    out.notes.push(format!(
+                        "{sets} integrative theme link set(s) not imported: a codebook import does not link themes; link them with \"tana theme integrate\", or import the .qdpx project"
+                    ));
+                } else if sets > 0 {
                     out.notes.push(format!(
                         "{sets} code set(s) not imported: tana has no code sets"
                     ));

@@ -25,7 +25,7 @@ use uuid::Uuid;
 use zip::write::SimpleFileOptions;
 use zip::ZipWriter;
 
-use super::codebook::{text_element, theme_guids, write_codes, xml_err};
+use super::codebook::{text_element, theme_guids, write_codes, write_sets, xml_err};
 use super::{derived_guid, is_datetime};
 use crate::error::{Error, Result};
 use crate::template::Template;
@@ -291,29 +291,7 @@ pub fn write_qdpx<W: Write + Seek>(
             close(&mut w, "Notes")?;
         }
         // Sets: each integrative theme's links, named after it.
-        let links = crate::template::links(conn, &template)?;
-        if !links.is_empty() {
-            open(&mut w, "Sets", &[])?;
-            for (from, to) in &links {
-                let (Some(t), Some(g)) = (template.get(*from), theme_guid.get(from)) else {
-                    continue;
-                };
-                let guid = derived_guid(&ns, &format!("set:{g}"));
-                open(&mut w, "Set", &[("guid", &guid), ("name", &t.name)])?;
-                text_element(
-                    &mut w,
-                    "Description",
-                    &format!("Integrative theme {}: the themes it links.", t.label()),
-                )?;
-                for id in to {
-                    if let Some(g) = theme_guid.get(id) {
-                        empty(&mut w, "MemberCode", &[("targetGUID", g)])?;
-                    }
-                }
-                close(&mut w, "Set")?;
-            }
-            close(&mut w, "Sets")?;
-        }
+        write_sets(&mut w, conn, &template, &theme_guid, "targetGUID")?;
         for g in &memos.journal {
             empty(&mut w, "NoteRef", &[("targetGUID", g)])?;
         }

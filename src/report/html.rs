@@ -105,7 +105,7 @@ fn column_kinds(t: &Table) -> Vec<char> {
             } else if cells
                 .clone()
                 .all(|v| v.is_number() || v.is_null() || v == "")
-                || cells.clone().all(|v| looks_numeric(v))
+                || cells.clone().all(looks_numeric)
             {
                 'n'
             } else {
@@ -115,16 +115,28 @@ fn column_kinds(t: &Table) -> Vec<char> {
         .collect()
 }
 
-/// "3/17", "18%", "0.82": numbers written for the eye.
+/// Numbers, and counts written for the eye: "3/17", "18%" (not theme numbers like "1.2").
 fn looks_numeric(v: &Value) -> bool {
     match v {
         Value::Number(_) | Value::Null => true,
         Value::String(s) => {
             s.is_empty()
-                || s.chars()
-                    .all(|c| c.is_ascii_digit() || matches!(c, '/' | '%' | '.' | '-' | '–' | '—'))
+                || s == "—"
+                || (s.contains(['/', '%'])
+                    && s.chars()
+                        .all(|c| c.is_ascii_digit() || matches!(c, '/' | '%' | '.')))
         }
         _ => false,
+    }
+}
+
+/// A cell's text, its line breaks kept.
+fn lines(text: &str) -> Markup {
+    html! {
+        @for (i, line) in text.split('\n').enumerate() {
+            @if i > 0 { br; }
+            (line)
+        }
     }
 }
 
@@ -168,7 +180,7 @@ fn table(t: &Table) -> Markup {
                             @for (c, v) in row.iter().enumerate() {
                                 @let text = cell_text(v);
                                 @if Some(c) == level_col {
-                                    td style=(format!("padding-left:{}em", 0.55 + 1.2 * (t.level(i) as f64 - 1.0))) { (text) }
+                                    td style=(format!("padding-left:{}em", 0.55 + 1.2 * (t.level(i) as f64 - 1.0))) { (lines(&text)) }
                                 } @else if t.shade && v.is_number() {
                                     @let (bg, fg) = shade(v.as_f64().unwrap_or(0.0), max);
                                     td.n.h style=(format!("background:{bg};color:{fg}")) { (text) }
@@ -177,7 +189,7 @@ fn table(t: &Table) -> Markup {
                                 } @else if kinds[c] == 'c' {
                                     td.c { (text) }
                                 } @else {
-                                    td { (text) }
+                                    td { (lines(&text)) }
                                 }
                             }
                         }

@@ -95,7 +95,32 @@ pub fn codebook(
         "Participants: transcripts coded with the theme or any of its sub-themes. Integrative themes cut across the themes they link."
             .to_string(),
     );
-    Ok(t)
+    Ok(drop_empty_columns(
+        t,
+        &["when to use", "when not to use", "example"],
+    ))
+}
+
+/// Leave out the named columns where no row has a value (a codebook without examples).
+fn drop_empty_columns(mut t: Table, optional: &[&str]) -> Table {
+    let empty: Vec<usize> = (0..t.columns.len())
+        .filter(|&c| {
+            optional.contains(&t.columns[c].as_str())
+                && t.rows.iter().all(|r| r[c] == "" || r[c].is_null())
+        })
+        .collect();
+    for &c in empty.iter().rev() {
+        t.columns.remove(c);
+        for r in &mut t.rows {
+            r.remove(c);
+        }
+        if let Some((col, _)) = &mut t.levels {
+            if *col > c {
+                *col -= 1;
+            }
+        }
+    }
+    t
 }
 
 /// The numbered template with definitions, for the body of a paper: a priori themes marked,

@@ -60,8 +60,8 @@ impl Section {
 pub struct Options {
     pub title: String,
     pub sections: Vec<Section>,
-    /// The attribute whose groups the bar chart compares (None: the first attribute with 2 to
-    /// 8 values, if any).
+    /// The attribute whose groups the bar chart compares (None: the attribute with the most
+    /// values up to 8, if any).
     pub by: Option<String>,
     pub quotes_per_theme: usize,
     /// Theme levels in the charts (None: as deep as keeps them to about 40 rows).
@@ -116,6 +116,19 @@ pub fn build(conn: &Connection, opts: &Options) -> Result<Doc> {
     };
     for s in Section::ALL {
         if !opts.sections.contains(&s) {
+            continue;
+        }
+        let needs_themes = !matches!(
+            s,
+            Section::Summary | Section::Fate | Section::Evolution | Section::Audit
+        );
+        if needs_themes && template.is_empty() {
+            if s == Section::Template {
+                r.heading(1, "The coding template", "template");
+                r.doc.para(
+                    "The template has no themes yet: import a priori themes with \"tana template import\" or add them with \"tana theme add\".",
+                );
+            }
             continue;
         }
         match s {
@@ -333,6 +346,7 @@ impl Builder<'_> {
                     .map(|r| format!("{}/{total}", r.participants))
                     .collect(),
             )),
+            column_noun: "participants".to_string(),
             title: "Coded segments per theme and participant".to_string(),
         };
         // Word cannot show the SVG: a shaded table of the same numbers, or for many
@@ -396,6 +410,22 @@ impl Builder<'_> {
                 "No participant attribute with 2 to 8 values: set attributes with \"tana attr import\" and choose one with --by.",
             );
             return Ok(());
+        };
+        // Five bars a theme: for a long template, the top two levels are enough.
+        let shallow;
+        let presence = if presence.rows.len() > 15 {
+            shallow = FreqTable {
+                rows: presence
+                    .rows
+                    .iter()
+                    .filter(|r| r.theme.level() <= 2)
+                    .cloned()
+                    .collect(),
+                ..presence.clone()
+            };
+            &shallow
+        } else {
+            presence
         };
         let by = by_attribute(self.conn, presence, &attr)?;
         let mut table = Table::new(
@@ -493,6 +523,7 @@ impl Builder<'_> {
                 "segments".to_string(),
                 (0..n).map(|i| m.count(i, i).to_string()).collect(),
             )),
+            column_noun: "themes".to_string(),
             title: "Segments coded with both themes".to_string(),
         };
         let mut table = Table::new(
@@ -542,7 +573,7 @@ impl Builder<'_> {
                 continue;
             }
             any = true;
-            let mut t = Table::new(["participant", "extract"]).with_caption(theme.label());
+            let mut t = Table::new(["participant", "extract"]);
             for q in picked {
                 t.push(vec![q.0.into(), format!("“{}”", q.1).into()]);
             }
@@ -799,11 +830,12 @@ impl Builder<'_> {
     }
 }
 
-/// The attribute to group by when none is named: the first with 2 to 8 values.
+/// The attribute to group by when none is named: of those with 2 to 8 values, the one with
+/// the most (a role or a site rather than a yes/no).
 fn default_group(conn: &Connection) -> Result<Option<String>> {
     let mut stmt = conn.prepare(
         "SELECT key FROM attribute GROUP BY key HAVING count(DISTINCT value) BETWEEN 2 AND 8
-         ORDER BY key LIMIT 1",
+         ORDER BY count(DISTINCT value) DESC, key LIMIT 1",
     )?;
     let mut rows = stmt.query([])?;
     Ok(match rows.next()? {

@@ -130,7 +130,47 @@ fn report_of_the_demo_is_one_well_formed_page_with_every_section() {
     // The quotes name their participants; the fate table names the merged a priori theme.
     assert!(html.contains("Employee empowerment"));
     assert!(html.contains("merged into &quot;Implementation gap/Incentives and KPIs&quot;"));
-    assert_snapshot!(structure(&html), @"");
+    assert_snapshot!(structure(&html), @"
+    demo: template analysis
+      Study summary
+      The coding template
+      Themes across participants
+      Participants per theme by group
+      Co-occurrence of themes
+      Quotes
+        1.1 Knowing the targets
+        1.1.1 Vague or symbolic targets
+        1.1.2 Concrete targets
+        1.2 Understanding why it matters
+        1.3 Training and onboarding
+        1.4 Personal values
+        2 Design gap
+        2.1 Customer requirements
+        2.2 Translating goals into offerings
+        2.2.1 Product and service redesign
+        2.2.2 Pricing and the green premium
+        2.3 Role of the sustainability team
+        3.1 Top-down messaging
+        3.1.1 Leadership messages
+        3.1.2 Intranet, newsletters and campaigns
+        3.2 Middle managers as translators
+        3.3 Cross-functional dialogue
+        3.4 Listening upward
+        4 Implementation gap
+        4.1 Time and resource pressure
+        4.2 Incentives and KPIs
+        4.3 Customer co-creation in practice
+        4.4 Tools and data
+        5 Trust and credibility
+      What became of the a priori themes
+      How the template evolved
+      Codebook
+      Audit trail
+        T0
+        T1
+        T2
+    tables: 32, figures: 4, svg: 4, page breaks: 2
+    ");
     // Nothing else was written, and the project is unchanged.
     let again = env.run(&["--project", &project, "report", "-o", "study.html"]);
     assert!(again.contains("exit: 1"), "{again}");
@@ -158,7 +198,40 @@ fn report_sections_can_be_chosen_and_printed_as_markdown() {
         "--format",
         "md",
     ]);
-    assert_snapshot!(md, @"");
+    assert_snapshot!(md, @r#"
+    # demo: template analysis
+
+    Made by tana 0.1.0 on 2026-03-01 from demo.tana.
+
+    ## Study summary
+
+    |  | value |
+    | --- | --- |
+    | Transcripts | 17 |
+    | Words | 26,963 |
+    | Segments | 624 |
+    | Codings | 556 |
+    | Coders | demo (556) |
+    | Themes | 26 in 3 levels (5 top-level); 6 a priori, 20 emergent; 1 integrative |
+    | Template versions | T0, T1, T2 |
+    | Participant attributes | org_size (2 values), role (5 values), sector (4 values), tenure_years (15 values) |
+
+    ## What became of the a priori themes
+
+    **A priori themes and their fate**
+
+    | a priori theme | source | fate | now | steps |
+    | --- | --- | --- | --- | --- |
+    | Awareness gap | Service Gap model (knowledge gap) | kept | 1 |  |
+    | Knowing the targets | Interview guide, question 2 | kept | 1.1 |  |
+    | Training | Internal marketing literature (employee education) | kept, renamed to "Training and onboarding", redefined | 1.3 | T2: renamed "Training" → "Training and onboarding" — onboarding sessions carry most of the learning<br>T2: redefined — onboarding and e-learning belong here |
+    | Design gap | Service Gap model (design and standards gap) | kept | 2 |  |
+    | Internal communication gap | Internal marketing literature (internal communication) | kept | 3 |  |
+    | Employee empowerment | Internal marketing literature (empowerment) | merged into "Implementation gap/Incentives and KPIs" | — | T2: merged into "Implementation gap/Incentives and KPIs" — empowerment came up only as what KPIs allow people to do |
+    | Implementation gap | Service Gap model (performance gap) | kept | 4 |  |
+
+    6 of 7 a priori themes are still in the template. Each step names the version it belongs to and the rationale recorded with it.
+    "#);
     let err = env.fails(
         &["--project", &project, "report", "--sections", "summary,pie"],
         2,
@@ -329,7 +402,20 @@ fn where_chooses_transcripts_for_quotes_codebook_status_and_agree() {
     let all = env.ok(&["codebook", "--format", "csv"]);
     let row = all.lines().find(|l| l.starts_with("1.1.2,")).unwrap();
     assert!(row.contains(",2,2,"), "{row}");
-    assert_snapshot!(env.run(&["status", "--where", "role!=manager"]), @"");
+    assert_snapshot!(env.run(&["status", "--where", "role!=manager"]), @"
+    exit: 0
+    --- stdout
+    only transcripts where role!=manager
+    transcripts: 2 (2 coded, 0 not yet coded)
+      codings per transcript: P02 2, P03 1
+    template: 7 themes, last saved as T0; 2 never used: 1.1.1 Vague targets, 1.2 Training
+      1 revision(s) since the last saved version (tana template log)
+    review: nothing open
+    coders:
+      tester: 3 codings, last active 2026-03-01T09:00:00Z
+    memos: 0; journal entries: 0
+    --- stderr
+    ");
     env.write(
         "bea.csv",
         "transcript,theme,segment\nP01,Training,4\nP02,Trust,4\nP03,Customers,2\n",
