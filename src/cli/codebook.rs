@@ -30,6 +30,9 @@ pub struct CodebookArgs {
     /// (.html, .docx, .xlsx, .qdc, .csv, .json) sets the format unless --format is given
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Replace FILE if it exists
+    #[arg(long, requires = "output")]
+    pub force: bool,
     /// Count codings and participants in these transcripts only
     #[command(flatten)]
     pub filter: WhereArgs,
@@ -128,6 +131,11 @@ pub fn run(ctx: &mut Ctx, args: &CodebookArgs) -> Result<()> {
     }
 
     match &args.output {
+        Some(path) if path.is_file() && !args.force => Err(crate::error::Error::user(format!(
+            "{} already exists",
+            path.display()
+        ))
+        .with_hint("add --force to replace it, or choose another name")),
         Some(path) => {
             write_atomically(path, |w| Ok(w.write_all(&bytes)?))?;
             ctx.info(format!(

@@ -337,7 +337,7 @@ impl Ctx {
     ) -> Result<()> {
         match &to.output {
             Some(path) => {
-                if path.exists() && !to.force {
+                if path.is_file() && !to.force {
                     return Err(Error::user(format!("{} already exists", path.display()))
                         .with_hint("add --force to replace it, or choose another name"));
                 }

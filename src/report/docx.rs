@@ -14,6 +14,7 @@ use docx_rs::{
 use quick_xml::events::{BytesEnd, BytesStart, Event};
 use serde_json::Value;
 
+use super::html::column_kinds;
 use super::{Block, Doc};
 use crate::error::{Error, Result};
 use crate::output::{cell_text, Table};
@@ -326,34 +327,6 @@ fn table(t: &Table, caption: Option<&str>) -> Vec<Item> {
 }
 
 /// What a column holds, for alignment: numbers right (`'n'`), ticks centred (`'c'`), text.
-fn column_kinds(t: &Table) -> Vec<char> {
-    (0..t.columns.len())
-        .map(|c| {
-            let mut cells = t.rows.iter().filter_map(|r| r.get(c));
-            if t.rows.is_empty() {
-                't'
-            } else if cells.clone().all(|v| v == "✓" || v == "") {
-                'c'
-            } else if cells.all(looks_numeric) {
-                'n'
-            } else {
-                't'
-            }
-        })
-        .collect()
-}
-
-/// "3/17", "18%", "0.82": numbers written for the eye.
-fn looks_numeric(v: &Value) -> bool {
-    match v {
-        Value::Number(_) | Value::Null => true,
-        Value::String(s) => s
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '/' | '%' | '.' | '-' | '–' | '—')),
-        _ => false,
-    }
-}
-
 /// Table text size in half-points: 9 pt, 8 pt past eight columns, 7 pt past thirty.
 fn font_size(t: &Table) -> usize {
     match t.columns.len() {
@@ -889,8 +862,8 @@ pub(crate) mod tests {
         assert!(!xml.contains("landscape"));
         let upright = xml.matches(r#"<w:textDirection w:val="btLr" />"#).count();
         assert_eq!(
-            upright, 20,
-            "number, transcripts, participants, percent; not theme"
+            upright, 19,
+            "transcripts, participants, percent; not the theme or its number"
         );
         assert!(
             xml.contains(r#"<w:sz w:val="16" />"#),

@@ -94,7 +94,7 @@ fn block(b: &Block) -> Markup {
 }
 
 /// What a column holds, for alignment: numbers right, ticks centred.
-fn column_kinds(t: &Table) -> Vec<char> {
+pub(crate) fn column_kinds(t: &Table) -> Vec<char> {
     (0..t.columns.len())
         .map(|c| {
             let cells = t.rows.iter().map(|r| &r[c]);
@@ -116,7 +116,7 @@ fn column_kinds(t: &Table) -> Vec<char> {
 }
 
 /// Numbers, and counts written for the eye: "3/17", "18%" (not theme numbers like "1.2").
-fn looks_numeric(v: &Value) -> bool {
+pub(crate) fn looks_numeric(v: &Value) -> bool {
     match v {
         Value::Number(_) | Value::Null => true,
         Value::String(s) => {

@@ -871,6 +871,9 @@ fn shorten(s: &str, max: usize) -> String {
     format!("{cut} …")
 }
 
+/// One structural change between two versions: (from, to, what).
+pub type Step = (String, String, String);
+
 /// The flow picture's columns (saved versions, then the current template when it differs
 /// from the last), and a line per structural change between consecutive columns.
 pub fn evolution(
@@ -878,7 +881,7 @@ pub fn evolution(
     saved: &[Version],
     current: &Template,
     depth: usize,
-) -> Result<(svg::Flow, Vec<(String, String, String)>)> {
+) -> Result<(svg::Flow, Vec<Step>)> {
     use crate::template::version::to_template;
     let mut columns: Vec<(String, Template, i64)> = saved
         .iter()

@@ -360,8 +360,8 @@ fn qdc_and_qdpx_names_with_control_characters_are_replaced_and_reported() {
     P01-]0;pwned-,Case one,line one line two
     ");
     assert_snapshot!(env.ok(&["--project", "odd.tana", "template", "--format", "csv"]), @"
-    number,theme,path,level,kind,origin,codings,participants
-    1,Aware [31mness,Aware [31mness,1,hierarchical,emergent,0,0
+    number,theme,path,level,kind,origin,links,codings,participants
+    1,Aware [31mness,Aware [31mness,1,hierarchical,emergent,,0,0
     ");
     // A codebook on its own says which line.
     env.write(

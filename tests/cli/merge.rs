@@ -130,7 +130,7 @@ fn a_coders_copy_comes_back_with_its_work_and_one_conflict() {
     2.1,Questionnaires,0,0,1,1,33.3
     3,Trust,0,0,0,0,0.0
     ");
-    assert_snapshot!(env.ok(&["codebook", "--format", "csv"]).lines().filter(|l| l.contains("Trust")).collect::<Vec<_>>().join("\n"), @"3,Trust,Trust,,1,integrative,emergent,,the lead's definition,,,,,,,,1,1,");
+    assert_snapshot!(env.ok(&["codebook", "--format", "csv"]).lines().filter(|l| l.contains("Trust")).collect::<Vec<_>>().join("\n"), @"3,Trust,Trust,,1,integrative,emergent,,the lead's definition,,,,,,,,1,1,,");
     assert_snapshot!(env.ok(&["memo", "list"]), @"
      memo   on      date                   coder   text
     ─────────────────────────────────────────────────────────────────────────

@@ -591,8 +591,8 @@ fn qdpx_from_atlas_ti_counts_line_breaks_once() {
     positions read as code points, a line break counting one
     warning: not imported or changed (3):
       - source "Missing": its text internal://C8A57C71-D156-4A94-8407-2BD2FA57E2A4.txt is not in the archive; not imported (0 selection(s))
+      - 1 set(s) that are not an integrative theme's links (tana has no sets)
       - 1 PDF sources without a text representation not imported
-      - 1 sets (tana has no sets) not imported
     use it with: tana --project coke.tana freq
     "#);
     let quotes = env.ok(&[

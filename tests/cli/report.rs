@@ -271,6 +271,20 @@ fn report_groups_and_quotes_follow_the_options() {
         unique.dedup();
         assert_eq!(unique.len(), who.len(), "{section}");
     }
+    // --where narrows every section, and the report says so.
+    let md = env.ok(&[
+        "--project",
+        &project,
+        "report",
+        "--where",
+        "org_size=large",
+        "--sections",
+        "summary",
+        "--format",
+        "md",
+    ]);
+    assert!(md.contains("; transcripts where org_size=large."), "{md}");
+    assert!(!md.contains("| Transcripts | 17 |"), "{md}");
     let err = env.fails(&["--project", &project, "report", "--by", "colour"], 1);
     assert!(
         err.contains("no transcript has the attribute \"colour\""),
@@ -431,7 +445,7 @@ fn where_chooses_transcripts_for_quotes_codebook_status_and_agree() {
         "1",
     ]);
     assert!(
-        a.contains("in 2 transcripts where sector=IT: P01, P03"),
+        a.contains("in 2 transcripts both coded where sector=IT: P01, P03"),
         "{a}"
     );
     let err = env.fails(&["quotes", "1", "--where", "role=chef"], 1);

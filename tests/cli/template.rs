@@ -215,7 +215,7 @@ fn codebook_has_every_field() {
     let csv = env.ok(&["codebook", "--format", "csv"]);
     assert_eq!(
         csv.lines().next().unwrap(),
-        "number,name,path,parent,level,kind,origin,source,definition,when_to_use,when_not_to_use,example,created_in_version,retired_in_version,memo,color,codings,participants,memos"
+        "number,name,path,parent,level,kind,origin,source,definition,when_to_use,when_not_to_use,example,created_in_version,retired_in_version,memo,color,codings,participants,memos,links"
     );
     let json: serde_json::Value =
         serde_json::from_str(&env.ok(&["codebook", "--format", "json"])).unwrap();
