@@ -71,17 +71,10 @@ impl Format {
     }
 
     pub fn from_name(name: &str) -> Option<Format> {
-        [
-            Format::Table,
-            Format::Csv,
-            Format::Json,
-            Format::Md,
-            Format::Html,
-            Format::Docx,
-            Format::Xlsx,
-        ]
-        .into_iter()
-        .find(|f| f.as_str().eq_ignore_ascii_case(name))
+        Format::OFFICE
+            .iter()
+            .copied()
+            .find(|f| f.as_str().eq_ignore_ascii_case(name))
     }
 
     /// The format a file name asks for by its extension (`freq.xlsx`), if any.

@@ -787,7 +787,8 @@ pub(crate) mod tests {
         out
     }
 
-    fn part(bytes: &[u8], name: &str) -> String {
+    /// The text of one part of a zip (a .docx or .xlsx).
+    pub(crate) fn part(bytes: &[u8], name: &str) -> String {
         let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
         let mut s = String::new();
         zip.by_name(name).unwrap().read_to_string(&mut s).unwrap();

@@ -306,24 +306,15 @@ fn text_sheet(ws: &mut Worksheet, doc: &Doc) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use std::io::{Cursor, Read};
-
     use serde_json::json;
 
     use super::*;
-    use crate::report::docx::tests::sample;
+    use crate::report::docx::tests::{part, sample};
 
     fn xlsx_bytes(doc: &Doc) -> Vec<u8> {
         let mut out = Vec::new();
         write(doc, &mut out).unwrap();
         out
-    }
-
-    fn part(bytes: &[u8], name: &str) -> String {
-        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
-        let mut s = String::new();
-        zip.by_name(name).unwrap().read_to_string(&mut s).unwrap();
-        s
     }
 
     /// The sheets' names, in order.
