@@ -352,9 +352,10 @@ fn history(ctx: &mut Ctx, a: &HistoryArgs) -> Result<()> {
     let conn = ctx.conn()?;
     let sections = crate::export::history::sections(conn)?;
     let journal = crate::export::history::journal_lines(conn)?;
+    let sources = crate::export::history::sources(conn)?;
     let text = match a.format {
-        HistoryFormat::Md => crate::export::history::markdown(&sections, &journal),
-        HistoryFormat::Html => crate::export::history::html(&sections, &journal),
+        HistoryFormat::Md => crate::export::history::markdown(&sections, &sources, &journal),
+        HistoryFormat::Html => crate::export::history::html(&sections, &sources, &journal),
     };
     ctx.out()
         .write_all(crate::text::escape_text(&text).as_bytes())?;

@@ -97,9 +97,57 @@ pub fn journal_lines(conn: &Connection) -> Result<Vec<String>> {
         .collect())
 }
 
+/// One a priori theme: its label now (or its name, when it has left the template), its
+/// source, and the version it entered in.
+pub struct Source {
+    pub theme: String,
+    pub source: Option<String>,
+    pub entered_in: Option<String>,
+}
+
+/// Every a priori theme with its source, in the order they entered the template.
+pub fn sources(conn: &Connection) -> Result<Vec<Source>> {
+    let template = Template::load(conn)?;
+    let created = crate::template::version::theme_versions(conn)?;
+    let mut stmt =
+        conn.prepare("SELECT id, name, source FROM theme WHERE origin = 'a-priori' ORDER BY id")?;
+    let rows: Vec<(i64, String, Option<String>)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, source)| Source {
+            theme: template
+                .get(id)
+                .map(|t| t.label())
+                .unwrap_or_else(|| format!("{name} (no longer in the template)")),
+            source,
+            entered_in: created.get(&id).map(|v| v.0.clone()),
+        })
+        .collect())
+}
+
+fn source_line(s: &Source) -> String {
+    format!(
+        "{}: {}{}",
+        s.theme,
+        s.source.as_deref().unwrap_or("source not recorded"),
+        s.entered_in
+            .as_ref()
+            .map(|v| format!(" (in {v})"))
+            .unwrap_or_default()
+    )
+}
+
 /// The appendix as Markdown.
-pub fn markdown(sections: &[Section], journal: &[String]) -> String {
+pub fn markdown(sections: &[Section], sources: &[Source], journal: &[String]) -> String {
     let mut out = String::from("# Template history\n\nThe sequence of template versions, the changes between them with their rationale, and the numbered template at each version. `*` marks a priori themes.\n");
+    if !sources.is_empty() {
+        out.push_str("\n## Sources of the a priori themes\n\n");
+        for s in sources {
+            out.push_str(&format!("- {}\n", source_line(s)));
+        }
+    }
     for s in sections {
         out.push_str(&format!("\n## {}\n\n", s.title));
         if !s.meta.is_empty() {
@@ -137,10 +185,17 @@ fn esc(s: &str) -> String {
 }
 
 /// The appendix as a self-contained HTML page.
-pub fn html(sections: &[Section], journal: &[String]) -> String {
+pub fn html(sections: &[Section], sources: &[Source], journal: &[String]) -> String {
     let mut out = String::from(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Template history</title>\n<style>body{font-family:sans-serif;max-width:50em;margin:2em auto;line-height:1.4}ul.t{list-style:none}ul.t ul{list-style:none}.meta{color:#555}</style>\n</head>\n<body>\n<h1>Template history</h1>\n<p>The sequence of template versions, the changes between them with their rationale, and the numbered template at each version. * marks a priori themes.</p>\n",
     );
+    if !sources.is_empty() {
+        out.push_str("<h2>Sources of the a priori themes</h2>\n<ul>\n");
+        for s in sources {
+            out.push_str(&format!("<li>{}</li>\n", esc(&source_line(s))));
+        }
+        out.push_str("</ul>\n");
+    }
     for s in sections {
         out.push_str(&format!("<h2>{}</h2>\n", esc(&s.title)));
         if !s.meta.is_empty() {

@@ -749,27 +749,11 @@ impl Builder<'_> {
         self.doc.para("The sources of the a priori themes, then every version of the template with the changes that led to it and the rationale recorded with each change.");
         let mut sources = Table::new(["theme", "source", "entered in"])
             .with_caption("Sources of the a priori themes");
-        let created = crate::template::version::theme_versions(self.conn)?;
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, name, source FROM theme WHERE origin = 'a-priori' ORDER BY id")?;
-        let rows: Vec<(i64, String, Option<String>)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        for (id, name, source) in rows {
-            let label = self
-                .template
-                .get(id)
-                .map(Theme::label)
-                .unwrap_or_else(|| format!("{name} (no longer in the template)"));
+        for src in history::sources(self.conn)? {
             sources.push(vec![
-                label.into(),
-                source.unwrap_or_else(|| "not recorded".into()).into(),
-                created
-                    .get(&id)
-                    .map(|v| v.0.clone())
-                    .unwrap_or_else(|| "—".into())
-                    .into(),
+                src.theme.into(),
+                src.source.unwrap_or_else(|| "not recorded".into()).into(),
+                src.entered_in.unwrap_or_else(|| "—".into()).into(),
             ]);
         }
         if !sources.rows.is_empty() {

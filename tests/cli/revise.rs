@@ -518,6 +518,10 @@ fn versions_print_diff_and_make_the_audit_appendix() {
 
     The sequence of template versions, the changes between them with their rationale, and the numbered template at each version. `*` marks a priori themes.
 
+    ## Sources of the a priori themes
+
+    - 1 Awareness gap: Service Gap model (in T0)
+
     ## T0
 
     _saved 2026-03-01T09:00:00Z by tester_
