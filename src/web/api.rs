@@ -413,16 +413,21 @@ pub fn theme_rows(conn: &Connection, coder: Option<i64>) -> crate::error::Result
     let total: i64 = conn.query_row("SELECT count(*) FROM transcript", [], |r| r.get(0))?;
     let counts = crate::export::theme_counts(conn, &template, coder)?;
     let palette = colors(&template);
+    let links = crate::template::links(conn, &template)?;
     Ok(template
         .themes
         .iter()
         .map(|t| {
             let (c, p) = counts.get(&t.id).copied().unwrap_or_default();
+            let linked: Vec<&str> = links
+                .get(&t.id)
+                .map(|l| l.iter().filter_map(|id| template.get(*id)).map(|x| x.number.as_str()).collect())
+                .unwrap_or_default();
             json!({
                 "id": t.id, "number": t.number, "name": t.name, "path": t.path_string(),
                 "level": t.level(), "kind": t.kind.as_str(), "origin": t.origin.as_str(),
                 "color": palette.get(&t.id).map_or("#999", String::as_str), "definition": t.fields.definition,
-                "codings": c, "participants": p, "transcripts": total,
+                "codings": c, "participants": p, "transcripts": total, "links": linked,
             })
         })
         .collect())

@@ -202,6 +202,9 @@ async fn template(
                             @if t["kind"] == "integrative" { " " span.tag { "integrative" } }
                             @if t["origin"] == "a-priori" { " " span.tag { "a priori" } }
                             @if let Some(d) = t["definition"].as_str() { div.def { (d) } }
+                            @if let Some(l) = t["links"].as_array().filter(|l| !l.is_empty()) {
+                                div.def { "links " (l.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join("; ")) }
+                            }
                         }
                         td.num { (t["codings"]) }
                         td.num { (t["participants"]) "/" (t["transcripts"]) }
@@ -429,7 +432,12 @@ async fn review(State(state): State<AppState>) -> Result<Response, ApiError> {
 }
 
 async fn codebook(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let template = with_conn(&state, Template::load).await?;
+    let (template, links) = with_conn(&state, |conn| {
+        let t = Template::load(conn)?;
+        let l = crate::template::links(conn, &t)?;
+        Ok((t, l))
+    })
+    .await?;
     let palette = colors(&template);
     let body = html! {
         h1 { "Codebook" }
@@ -441,6 +449,9 @@ async fn codebook(State(state): State<AppState>) -> Result<Response, ApiError> {
                         @if let Some(v) = value { dt { (label) } dd { (v) } }
                     }
                     dt { "Kind, origin" } dd { (t.kind.as_str()) ", " (t.origin.as_str()) }
+                    @if let Some(l) = links.get(&t.id) {
+                        dt { "Links" } dd { (crate::template::link_labels(&template, l)) }
+                    }
                 }
             }
         }
