@@ -33,6 +33,7 @@ figure{margin:1em 0;break-inside:avoid}
 figcaption{font:600 .9em "Source Sans Pro",Helvetica,Arial,sans-serif;margin-bottom:.3em}
 figure svg{max-width:100%;height:auto}
 .wide{overflow-x:auto}
+table.full{width:100%}
 .pb{break-before:page}
 @page{size:A4;margin:16mm 14mm}
 @media print{body{max-width:none;margin:0;padding:0;font-size:10.5pt}.wide{overflow:visible}h2,h3{break-after:avoid}tr,figure{break-inside:avoid}}
@@ -40,7 +41,10 @@ figure svg{max-width:100%;height:auto}
 
 /// Write `doc` as a whole page.
 pub fn write(doc: &Doc, out: &mut dyn Write) -> Result<()> {
-    out.write_all(page(doc).into_string().as_bytes())?;
+    // Control characters (from a name stored by an older tana, say) are not allowed in HTML:
+    // they are written escaped, as on the terminal.
+    let page = page(doc).into_string();
+    out.write_all(crate::text::escape_text(&page).as_bytes())?;
     writeln!(out)?;
     Ok(())
 }
@@ -169,9 +173,14 @@ fn table(t: &Table) -> Markup {
         0.0
     };
     let level_col = t.levels.as_ref().map(|(c, _)| *c);
+    // Tables of prose (quotes, definitions) take the page's width, so they line up.
+    let prose = t.rows.iter().any(|r| {
+        r.iter()
+            .any(|v| v.as_str().is_some_and(|s| s.chars().count() > 80))
+    });
     html! {
         div.wide {
-            table {
+            table class=[prose.then_some("full")] {
                 @if let Some(c) = &t.caption { caption { (c) } }
                 thead { tr { @for c in &t.columns { th { (c) } } } }
                 tbody {
