@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::segment::SegmentSpan;
-use crate::text::{count_words, Offsets};
+use crate::text::count_words;
 
 /// One turn: who spoke, what, and when it started.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -264,24 +264,32 @@ pub fn parse_csv(text: &str, file: &str, columns: &[String]) -> Result<Vec<Turn>
 pub fn layout(turns: &[Turn]) -> (String, Vec<SegmentSpan>) {
     let mut text = String::new();
     let mut segments = Vec::new();
+    // Characters written so far: counted as the text grows, never recounted (a transcript of
+    // 100,000 turns would otherwise take quadratic time).
+    let mut chars = 0;
+    let mut push = |text: &mut String, s: &str| {
+        text.push_str(s);
+        chars += s.chars().count();
+        chars
+    };
     for t in turns {
         if !text.is_empty() {
-            text.push_str("\n\n");
+            push(&mut text, "\n\n");
         }
         if let Some(time) = &t.time {
-            text.push_str(&format!("[{time}] "));
+            push(&mut text, &format!("[{time}] "));
         }
         if let Some(s) = &t.speaker {
-            text.push_str(s);
-            text.push_str(": ");
+            push(&mut text, s);
+            push(&mut text, ": ");
         }
-        let start = Offsets::new(&text).len_chars();
+        let start = push(&mut text, "");
         let body = crate::text::fold_whitespace(&t.text);
-        text.push_str(&body);
+        let end = push(&mut text, &body);
         segments.push(SegmentSpan {
             speaker: t.speaker.clone(),
             start,
-            end: start + body.chars().count(),
+            end,
             words: count_words(&body),
             time: t.time.clone(),
         });
@@ -305,6 +313,27 @@ mod tests {
         let (text, segs) = layout(&turns);
         assert_eq!(slice_chars(&text, segs[1].start, segs[1].end), "Hi.");
         assert_eq!(segs[1].time.as_deref(), Some("00:00:07.000"));
+    }
+
+    #[test]
+    fn laid_out_turns_point_at_their_text_in_code_points() {
+        let turn = |speaker: Option<&str>, text: &str, time: Option<&str>| Turn {
+            speaker: speaker.map(str::to_string),
+            text: text.to_string(),
+            time: time.map(str::to_string),
+        };
+        let turns = [
+            turn(Some("Zoë"), "CO₂  every\tquarter 🌱", Some("00:01")),
+            turn(None, "唱歌 好聽", None),
+            turn(Some("Ана"), "да.", None),
+        ];
+        let (text, segs) = layout(&turns);
+        assert_eq!(text, "[00:01] Zoë: CO₂ every quarter 🌱\n\n唱歌 好聽\n\nАна: да.\n");
+        let bodies: Vec<&str> = segs
+            .iter()
+            .map(|s| slice_chars(&text, s.start, s.end))
+            .collect();
+        assert_eq!(bodies, ["CO₂ every quarter 🌱", "唱歌 好聽", "да."]);
     }
 
     #[test]
