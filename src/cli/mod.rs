@@ -21,6 +21,7 @@ mod check;
 mod code;
 mod codebook;
 mod coder;
+mod completions;
 mod config;
 mod cooccur;
 mod demo;
@@ -121,6 +122,8 @@ pub enum Command {
     Undo(log::UndoArgs),
     Redo(log::RedoArgs),
     Demo(demo::DemoArgs),
+    Completions(completions::CompletionsArgs),
+    Man(completions::ManArgs),
 }
 
 /// What every command gets: flags, the project (opened on first use), and the output streams.
@@ -504,6 +507,8 @@ pub(crate) fn run(ctx: &mut Ctx, command: &Command) -> Result<()> {
         Command::Undo(a) => log::run_undo(ctx, a),
         Command::Redo(a) => log::run_redo(ctx, a),
         Command::Demo(a) => demo::run(ctx, a),
+        Command::Completions(a) => completions::run(ctx, a),
+        Command::Man(a) => completions::run_man(ctx, a),
     }
 }
 

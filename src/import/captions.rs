@@ -328,7 +328,10 @@ mod tests {
             turn(Some("Ана"), "да.", None),
         ];
         let (text, segs) = layout(&turns);
-        assert_eq!(text, "[00:01] Zoë: CO₂ every quarter 🌱\n\n唱歌 好聽\n\nАна: да.\n");
+        assert_eq!(
+            text,
+            "[00:01] Zoë: CO₂ every quarter 🌱\n\n唱歌 好聽\n\nАна: да.\n"
+        );
         let bodies: Vec<&str> = segs
             .iter()
             .map(|s| slice_chars(&text, s.start, s.end))

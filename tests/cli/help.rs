@@ -18,6 +18,8 @@ const COMMANDS: &[&[&str]] = &[
     &["cooccur"],
     &["quotes"],
     &["report"],
+    &["completions"],
+    &["man"],
     &["agree"],
     &["codebook"],
     &["demo"],
@@ -121,4 +123,40 @@ fn command_reference_matches_the_help_texts() {
         current == doc,
         "docs/commands.md is out of date; run TANA_UPDATE_DOCS=1 cargo test --test cli command_reference"
     );
+}
+
+/// docs/tana.1 is `tana man`; this fails when they drift apart.
+/// Regenerate with `TANA_UPDATE_DOCS=1 cargo test --test cli man_page`.
+#[test]
+fn man_page_matches_the_commands() {
+    let env = TestEnv::empty();
+    let page = env.ok(&["man"]);
+    assert!(page.contains(".TH tana 1"), "{page}");
+    assert!(page.contains("report"), "every command is listed");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/tana.1");
+    if std::env::var_os("TANA_UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &page).unwrap();
+    }
+    let current = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        current == page,
+        "docs/tana.1 is out of date; run TANA_UPDATE_DOCS=1 cargo test --test cli man_page"
+    );
+}
+
+#[test]
+fn completions_are_printed_for_each_shell() {
+    let env = TestEnv::empty();
+    for (shell, mark) in [
+        ("bash", "complete -F _tana"),
+        ("zsh", "#compdef tana"),
+        ("fish", "complete -c tana"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let script = env.ok(&["completions", shell]);
+        assert!(script.contains(mark), "{shell}: {script}");
+        assert!(script.contains("report"), "{shell} completes every command");
+    }
+    let err = env.fails(&["completions", "tcsh"], 2);
+    assert!(err.contains("invalid value 'tcsh'"), "{err}");
 }
