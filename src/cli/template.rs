@@ -176,7 +176,7 @@ pub struct EditArgs {
     pub why: Option<String>,
 }
 
-/// Import themes from a nested Markdown list or a REFI-QDA codebook (.qdc)
+/// Import themes from a nested Markdown list, a codebook CSV or a REFI-QDA codebook (.qdc)
 ///
 /// Each list item is a theme; indentation makes the hierarchy. An item reads
 /// "Name [a priori: SOURCE] [integrative]: definition". Themes that exist already are kept
@@ -187,9 +187,14 @@ pub struct EditArgs {
 /// a new template, or is merged by name into the current one. Themes keep the file's guids,
 /// and codebook fields written by tana's own export come back field by field; what tana
 /// cannot keep (code sets, non-codable codes, clashing names) is listed.
+///
+/// A codebook CSV (as Taguette, QualCoder or a spreadsheet writes it) has one row per theme:
+/// a "path" column (Parent/Child) or a "name" column (also: tag, code, theme), and any of
+/// description or definition, when to use, when not to use, example, memo, color, source,
+/// origin (a priori or emergent) and kind (integrative). Other columns are named and skipped.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  tana template import template.md\n  tana template import codebook.qdc\n\n  template.md:\n    - Awareness gap [a priori: Service Gap model]: What employees know\n      - Knowing the targets\n    - Trust [integrative]: Belief that the organisation means it"
+    after_help = "Examples:\n  tana template import template.md\n  tana template import codebook.qdc\n  tana template import tags.csv\n\n  template.md:\n    - Awareness gap [a priori: Service Gap model]: What employees know\n      - Knowing the targets\n    - Trust [integrative]: Belief that the organisation means it"
 )]
 pub struct ImportArgs {
     /// The outline file (Markdown) or REFI-QDA codebook (.qdc)
@@ -638,9 +643,15 @@ fn import(ctx: &mut Ctx, a: &ImportArgs) -> Result<()> {
             .unwrap_or(&bytes)
             .trim_ascii_start()
             .starts_with(b"<");
+    let is_csv = a
+        .file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     let (items, notes) = if is_qdc {
         let read = crate::refi::codebook::read_qdc(&bytes, &file)?;
         (read.items, read.notes)
+    } else if is_csv {
+        outline::parse_csv(&a.file)?
     } else {
         let text = crate::text::decode(&bytes)
             .map_err(|p| Error::user(format!("{file}: {}", p.describe())))?;
@@ -648,6 +659,9 @@ fn import(ctx: &mut Ctx, a: &ImportArgs) -> Result<()> {
     };
     if is_qdc && items.is_empty() {
         return Err(Error::user(format!("{file} has no codes")));
+    }
+    if is_csv && items.is_empty() {
+        return Err(Error::user(format!("{file} has no rows with a theme name")));
     }
     if items.is_empty() {
         return Err(

@@ -301,6 +301,138 @@ pub fn import(conn: &Connection, items: &[OutlineItem], coder: i64) -> Result<Im
     Ok(report)
 }
 
+/// Read a codebook from a CSV, as Taguette, QualCoder and spreadsheets write them: one row per
+/// theme, named by a `path` column ("Parent/Child") or a `name`, `tag`, `code` or `theme`
+/// column, with any of the codebook fields as further columns (`description` or
+/// `definition`, `when to use`, `when not to use`, `example`, `memo`, `color`, `source`,
+/// `origin`, `kind`). Parents a path names but no row gives are added. Returns the items and
+/// a note on the columns that were not read.
+pub fn parse_csv(path: &std::path::Path) -> Result<(Vec<OutlineItem>, Vec<String>)> {
+    let input = crate::import::csv_input::CsvInput::open(path)?;
+    let file = input.shown.clone();
+    let key = |h: &str| h.trim().to_lowercase().replace(['_', '-'], " ");
+    let headers: Vec<String> = input.headers.iter().map(|h| key(h)).collect();
+    let find = |names: &[&str]| headers.iter().position(|h| names.contains(&h.as_str()));
+    let by_path = find(&["path"]);
+    let name_col = by_path.or_else(|| find(&["name", "tag", "code", "theme", "code name"]));
+    let Some(name_col) = name_col else {
+        return Err(Error::user(format!(
+            "{file}, line 1: a codebook CSV needs a column naming the themes (it has: {})",
+            input.headers.join(", ")
+        ))
+        .with_hint("name it \"path\" (Parent/Child) or \"name\" (also read: tag, code, theme)"));
+    };
+    let fields: [(&[&str], &str); 9] = [
+        (&["description", "definition"], "definition"),
+        (&["when to use", "include"], "include"),
+        (&["when not to use", "exclude"], "exclude"),
+        (&["example"], "example"),
+        (&["memo"], "memo"),
+        (&["color", "colour"], "color"),
+        (&["source"], "source"),
+        (&["origin"], "origin"),
+        (&["kind"], "kind"),
+    ];
+    let cols: Vec<(usize, &str)> = fields
+        .iter()
+        .filter_map(|(names, field)| find(names).map(|c| (c, *field)))
+        .collect();
+    let unread: Vec<&str> = input
+        .headers
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != name_col && !cols.iter().any(|(c, _)| c == i))
+        .map(|(_, h)| h.as_str())
+        .collect();
+    let mut items: Vec<OutlineItem> = Vec::new();
+    let mut seen: HashMap<Vec<String>, usize> = HashMap::new();
+    for (line, rec) in input.records() {
+        let rec = rec.map_err(|m| Error::user(format!("{file}, line {line}: {m}")))?;
+        let get = |c: usize| rec.get(c).map(str::trim).filter(|s| !s.is_empty());
+        let Some(raw) = get(name_col) else { continue };
+        let path: Vec<String> = if by_path.is_some() {
+            raw.split('/').map(|p| p.trim().to_string()).collect()
+        } else {
+            vec![raw.to_string()]
+        };
+        for name in &path {
+            crate::text::check_name("theme name", name).map_err(|e| {
+                Error::user(format!("{file}, line {line}: {e}"))
+                    .with_hint("a path is names joined by \"/\", e.g. Awareness gap/Training")
+            })?;
+        }
+        if path.len() > MAX_DEPTH {
+            return Err(too_deep(&format!("{file}, line {line}")));
+        }
+        let lower: Vec<String> = path.iter().map(|p| p.to_lowercase()).collect();
+        if let Some(first) = seen.get(&lower) {
+            return Err(Error::user(format!(
+                "{file}, line {line}: \"{}\" is already on line {first}",
+                path.join("/")
+            ))
+            .with_hint("give each theme one row"));
+        }
+        // Parents the file names only in a path.
+        for k in 1..path.len() {
+            if !seen.contains_key(&lower[..k]) {
+                seen.insert(lower[..k].to_vec(), line);
+                items.push(OutlineItem {
+                    line,
+                    path: path[..k].to_vec(),
+                    kind: ThemeKind::Hierarchical,
+                    origin: Origin::Emergent,
+                    fields: ThemeFields::default(),
+                    guid: None,
+                    states_kind_origin: false,
+                });
+            }
+        }
+        seen.insert(lower, line);
+        let mut item = OutlineItem {
+            line,
+            path,
+            kind: ThemeKind::Hierarchical,
+            origin: Origin::Emergent,
+            fields: ThemeFields::default(),
+            guid: None,
+            states_kind_origin: false,
+        };
+        for (c, field) in &cols {
+            let Some(v) = get(*c) else { continue };
+            let v = v.to_string();
+            match *field {
+                "definition" => item.fields.definition = Some(v),
+                "include" => item.fields.include = Some(v),
+                "exclude" => item.fields.exclude = Some(v),
+                "example" => item.fields.example = Some(v),
+                "memo" => item.fields.memo = Some(v),
+                "color" => item.fields.color = Some(v),
+                "source" => {
+                    item.fields.source = Some(v);
+                    item.origin = Origin::APriori;
+                }
+                "origin" => {
+                    if key(&v).starts_with("a priori") {
+                        item.origin = Origin::APriori;
+                    }
+                }
+                _ => {
+                    if key(&v) == "integrative" {
+                        item.kind = ThemeKind::Integrative;
+                    }
+                }
+            }
+        }
+        items.push(item);
+    }
+    let notes = if unread.is_empty() {
+        Vec::new()
+    } else {
+        vec![format!("columns not read: {}", unread.join(", "))]
+    };
+    Ok((items, notes))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -221,3 +221,47 @@ fn codebook_has_every_field() {
         serde_json::from_str(&env.ok(&["codebook", "--format", "json"])).unwrap();
     assert_eq!(json[6]["when_not_to_use"], "Internal surveys");
 }
+
+#[test]
+fn template_import_reads_a_codebook_csv() {
+    let env = TestEnv::new();
+    env.write(
+        "codebook.csv",
+        "path,description,When to use,example,source,kind,number of highlights\n\
+         Awareness gap/Training,\"Formal courses, e-learning\",Any course,\"\"\"a module on recycling\"\"\",,,4\n\
+         Awareness gap/Knowing the targets,,,,Interview guide,,2\n\
+         Trust,Belief that the company means it,,,,integrative,1\n",
+    );
+    assert_snapshot!(env.run(&["template", "import", "codebook.csv"]), @"
+    exit: 0
+    --- stdout
+    --- stderr
+    warning: codebook.csv: columns not read: number of highlights
+    imported codebook.csv: 4 theme(s) added, 0 unchanged, 0 conflict(s)
+    ");
+    assert_snapshot!(env.ok(&["codebook", "--format", "csv"]), @r#"
+    number,name,path,parent,level,kind,origin,source,definition,when_to_use,when_not_to_use,example,created_in_version,retired_in_version,memo,color,codings,participants,memos,links
+    1,Awareness gap,Awareness gap,,1,hierarchical,emergent,,,,,,,,,,0,0,,
+    1.1,Training,Awareness gap/Training,1,2,hierarchical,emergent,,"Formal courses, e-learning",Any course,,"""a module on recycling""",,,,,0,0,,
+    1.2,Knowing the targets,Awareness gap/Knowing the targets,1,2,hierarchical,a-priori,Interview guide,,,,,,,,,0,0,,
+    2,Trust,Trust,,1,integrative,emergent,,Belief that the company means it,,,,,,,,0,0,,
+    "#);
+    // A CSV that names themes by "tag", as Taguette writes it.
+    let env = TestEnv::new();
+    env.write(
+        "tags.csv",
+        "tag,description,number of highlights\nSimple export,Exporting is easy,3\nNavigation complex,,2\n",
+    );
+    env.ok(&["template", "import", "tags.csv"]);
+    assert!(env.ok(&["template"]).contains("2 Navigation complex"));
+    env.write("bad.csv", "label,description\nA,b\n");
+    assert_snapshot!(env.fails(&["template", "import", "bad.csv"], 1), @r#"
+    error: bad.csv, line 1: a codebook CSV needs a column naming the themes (it has: label, description)
+    hint: name it "path" (Parent/Child) or "name" (also read: tag, code, theme)
+    "#);
+    env.write("twice.csv", "name\nA\na\n");
+    assert_snapshot!(env.fails(&["template", "import", "twice.csv"], 1), @r#"
+    error: twice.csv, line 3: "a" is already on line 2
+    hint: give each theme one row
+    "#);
+}
