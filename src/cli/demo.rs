@@ -74,6 +74,7 @@ pub fn run(ctx: &mut Ctx, args: &DemoArgs) -> Result<()> {
         &cli::import::ImportArgs {
             files,
             name: None,
+            name_regex: None,
             attrs: Vec::new(),
             replace: false,
             speaker_pattern: None,

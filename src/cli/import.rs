@@ -26,15 +26,19 @@ use crate::segment::TurnRule;
 /// codings, users, variables and notes; what tana cannot keep is listed.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  tana import interviews/*.txt\n  tana import raw/int7.txt --name P07 --attr role=manager --attr sector=IT\n  tana import P03.txt --replace\n  tana import episode.vtt podcast.srt\n  tana import turns.csv --columns who,utterance,time\n  tana import interview.docx notes.odt\n  tana import study.qdpx -o study.tana\n  tana import notes.txt --speaker-pattern '^(?P<speaker>[A-Z]{2,3})> '"
+    after_help = "Examples:\n  tana import interviews/*.txt\n  tana import raw/int7.txt --name P07 --attr role=manager --attr sector=IT\n  tana import originals/*.odt --name-regex '^(P[0-9]+)_'\n  tana import a.txt b.txt c.txt --name 'P{n:2}'\n  tana import P03.txt --replace\n  tana import episode.vtt podcast.srt\n  tana import turns.csv --columns who,utterance,time\n  tana import interview.docx notes.odt\n  tana import study.qdpx -o study.tana\n  tana import notes.txt --speaker-pattern '^(?P<speaker>[A-Z]{2,3})> '"
 )]
 pub struct ImportArgs {
     /// Transcript files, or one .qdpx project
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
-    /// Name of the transcript (only with one file; default: the file stem)
+    /// Name of the transcript (default: the file stem); with several files, a pattern:
+    /// {n} is the file's place in the list (1, 2, …; {n:2} pads to 01, 02, …), {stem} its stem
     #[arg(long)]
     pub name: Option<String>,
+    /// Name each transcript from its file stem: the regex's group `name` (or group 1)
+    #[arg(long, value_name = "REGEX", conflicts_with = "name")]
+    pub name_regex: Option<String>,
     /// Set a participant attribute, e.g. role=manager (repeatable)
     #[arg(long = "attr", value_name = "KEY=VALUE")]
     pub attrs: Vec<String>,
@@ -181,10 +185,7 @@ pub fn run(ctx: &mut Ctx, args: &ImportArgs) -> Result<()> {
         return Err(Error::usage("--max-size is for .qdpx projects only")
             .with_hint("it limits how far a project's compressed texts may expand"));
     }
-    if args.name.is_some() && args.files.len() > 1 {
-        return Err(Error::usage("--name works with one file only")
-            .with_hint("import the files one by one, or rename them"));
-    }
+    let names = transcript_names(args)?;
     let attributes = args
         .attrs
         .iter()
@@ -199,8 +200,8 @@ pub fn run(ctx: &mut Ctx, args: &ImportArgs) -> Result<()> {
     } else {
         TurnRule::Detect
     };
-    let opts = ImportOptions {
-        name: args.name.clone(),
+    let mut opts = ImportOptions {
+        name: None,
         attributes,
         replace: args.replace,
         turns,
@@ -210,7 +211,8 @@ pub fn run(ctx: &mut Ctx, args: &ImportArgs) -> Result<()> {
     let quiet = ctx.global.quiet;
     let (done, _) = ctx.change("import", Kind::Project, |conn, coder| {
         let mut done = Vec::new();
-        for file in &args.files {
+        for (file, name) in args.files.iter().zip(&names) {
+            opts.name = name.clone();
             done.push(import_file(conn, file, &opts, coder)?);
         }
         let replaced = done.iter().filter(|d| d.replaced).count();
@@ -254,6 +256,63 @@ pub fn run(ctx: &mut Ctx, args: &ImportArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The name for each file: from `--name` (a pattern with several files), from
+/// `--name-regex`, or None (the file stem).
+fn transcript_names(args: &ImportArgs) -> Result<Vec<Option<String>>> {
+    let stem = |f: &std::path::Path| {
+        f.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    if let Some(re) = &args.name_regex {
+        let re = Regex::new(re)
+            .map_err(|e| Error::usage(format!("--name-regex is not a valid regex: {e}")))?;
+        return args
+            .files
+            .iter()
+            .map(|f| {
+                let s = stem(f);
+                let caps = re.captures(&s).ok_or_else(|| {
+                    Error::user(format!(
+                        "{}: --name-regex does not match its name \"{s}\"",
+                        f.display()
+                    ))
+                    .with_hint("the regex is matched against the file name without its extension")
+                })?;
+                let m = caps
+                    .name("name")
+                    .or_else(|| caps.get(1))
+                    .or_else(|| caps.get(0));
+                Ok(m.map(|m| m.as_str().to_string()))
+            })
+            .collect();
+    }
+    let Some(pattern) = &args.name else {
+        return Ok(vec![None; args.files.len()]);
+    };
+    let placeholder = Regex::new(r"\{(n(?::(\d+))?|stem)\}").expect("a valid regex");
+    if args.files.len() > 1 && !placeholder.is_match(pattern) {
+        return Err(Error::usage("--name with several files needs {n} or {stem}, or every transcript would have the same name")
+            .with_hint("e.g. --name 'P{n:2}' names them P01, P02, …; or --name-regex '^(P[0-9]+)'"));
+    }
+    Ok(args
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let name = placeholder.replace_all(pattern, |c: &regex::Captures| {
+                if &c[1] == "stem" {
+                    stem(f)
+                } else {
+                    let width = c.get(2).and_then(|w| w.as_str().parse().ok()).unwrap_or(0);
+                    format!("{:0width$}", i + 1)
+                }
+            });
+            Some(name.into_owned())
+        })
+        .collect())
 }
 
 #[cfg(test)]

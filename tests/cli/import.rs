@@ -316,3 +316,58 @@ fn captions_and_csv_turns_import_with_speakers_and_times() {
     hint: name the columns with --columns SPEAKER,TEXT[,START]
     "#);
 }
+
+#[test]
+fn several_files_are_named_by_a_pattern_or_a_regex() {
+    let env = TestEnv::new();
+    for f in [
+        "P1_GMT20211118.txt",
+        "P2_GMT20211119.txt",
+        "P10_GMT20211201.txt",
+    ] {
+        env.write(f, "Interviewer: Hello?\n\nP: Hello.\n");
+    }
+    let files = [
+        "P1_GMT20211118.txt",
+        "P2_GMT20211119.txt",
+        "P10_GMT20211201.txt",
+    ];
+    let mut args = vec!["import"];
+    args.extend(files);
+    args.extend(["--name-regex", "^(P[0-9]+)_"]);
+    env.ok(&args);
+    let names = env.ok(&["transcripts", "--format", "csv"]);
+    let names: Vec<&str> = names
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(names, ["P1", "P2", "P10"]);
+
+    let env2 = TestEnv::new();
+    for f in files {
+        env2.write(f, "Interviewer: Hello?\n\nP: Hello.\n");
+    }
+    let mut args = vec!["import"];
+    args.extend(files);
+    args.extend(["--name", "S{n:2}-{stem}"]);
+    env2.ok(&args);
+    let names = env2.ok(&["transcripts", "--format", "csv"]);
+    assert!(names.contains("S01-P1_GMT20211118"), "{names}");
+    assert!(names.contains("S03-P10_GMT20211201"), "{names}");
+
+    // One name for several files, or a regex that does not match, is refused; nothing is written.
+    let mut args = vec!["import"];
+    args.extend(files);
+    args.extend(["--name", "P07"]);
+    let err = env2.fails(&args, 2);
+    assert!(err.contains("needs {n} or {stem}"), "{err}");
+    let mut args = vec!["import"];
+    args.extend(files);
+    args.extend(["--name-regex", "^(Q[0-9]+)"]);
+    let err = env2.fails(&args, 1);
+    assert!(
+        err.contains("P1_GMT20211118.txt: --name-regex does not match its name \"P1_GMT20211118\""),
+        "{err}"
+    );
+}
