@@ -89,6 +89,8 @@ pub struct Hit {
     pub right: String,
     /// Theme numbers coded on the segment.
     pub themes: Vec<String>,
+    /// Further hits in the same segment, after this one.
+    pub more: usize,
 }
 
 /// The results: the page of hits and how many segments matched in all.
@@ -360,6 +362,7 @@ pub fn search(
                 .map(|p| p.parse::<u32>().unwrap_or(0))
                 .collect::<Vec<_>>()
         });
+        let more = matcher.all(&text).iter().filter(|&&(s, _)| s >= b1).count();
         let chars_before = text[..b0].chars().count();
         let hit_chars = text[b0..b1].chars().count();
         hits.push(Hit {
@@ -372,6 +375,7 @@ pub fn search(
             hit,
             right,
             themes,
+            more,
         });
     }
     Ok(Results { total, hits })

@@ -138,6 +138,7 @@ pub fn run(ctx: &mut Ctx, args: &SearchArgs) -> Result<()> {
                     "hit",
                     "right",
                     "themes",
+                    "more",
                 ]);
             }
             for h in &results.hits {
@@ -154,6 +155,7 @@ pub fn run(ctx: &mut Ctx, args: &SearchArgs) -> Result<()> {
                         h.hit.clone().into(),
                         h.right.clone().into(),
                         themes,
+                        h.more.into(),
                     ]);
                 } else {
                     let hit = if f == Format::Md {
@@ -165,7 +167,12 @@ pub fn run(ctx: &mut Ctx, args: &SearchArgs) -> Result<()> {
                         h.transcript.clone().into(),
                         h.segment.into(),
                         speaker,
-                        format!("{}{hit}{}", h.left, h.right).into(),
+                        if h.more > 0 {
+                            format!("{}{hit}{} (+{} more)", h.left, h.right, h.more)
+                        } else {
+                            format!("{}{hit}{}", h.left, h.right)
+                        }
+                        .into(),
                         themes,
                     ]);
                 }

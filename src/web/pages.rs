@@ -388,7 +388,7 @@ async fn search(
                                 td { a href=(format!("/t/{}#s{}", url_encode(&h.transcript), h.segment)) { (h.transcript) ":" (h.segment) } }
                                 td.left { (h.left) }
                                 td.hit { mark { (h.hit) } }
-                                td { (h.right) }
+                                td { (h.right) @if h.more > 0 { " " span.tag { "+" (h.more) " more" } } }
                                 td { (h.themes.join(", ")) }
                                 td { button type="button" class="code-hit" { "code…" } }
                             }

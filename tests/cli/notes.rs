@@ -324,3 +324,24 @@ fn autocode_by_sentence_codes_only_sentences_that_match_on_their_own() {
     P01,4,P1,157,163,We had one e-learning ,module,. I think it was about recycling. The module…,
     ");
 }
+
+#[test]
+fn search_counts_the_further_hits_in_a_segment() {
+    let env = TestEnv::study();
+    // P01 segment 4 says "module" twice.
+    assert_snapshot!(env.run(&["search", "module"]), @"
+    exit: 0
+    --- stdout
+     transcript   segment   speaker   in context                                                                              themes
+    ─────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────────
+     P01                4   P1        We had one e-learning [module]. I think it was about recycling. The module… (+1 more)
+    --- stderr
+    1 segment(s) match; showing 1-1
+    ");
+    let csv = env.ok(&["search", "module", "--format", "csv"]);
+    assert!(
+        csv.lines().next().unwrap().ends_with(",themes,more"),
+        "{csv}"
+    );
+    assert!(csv.lines().nth(1).unwrap().ends_with(",1"), "{csv}");
+}
