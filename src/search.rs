@@ -362,7 +362,18 @@ pub fn search(
                 .map(|p| p.parse::<u32>().unwrap_or(0))
                 .collect::<Vec<_>>()
         });
-        let more = matcher.all(&text).iter().filter(|&&(s, _)| s >= b1).count();
+        // Further hits: distinct stretches after this one (a phrase's words are hits too, and
+        // count once with the phrase).
+        let mut more = 0;
+        let mut reach = b1;
+        for (s, e) in matcher.all(&text) {
+            if s >= reach {
+                more += 1;
+                reach = e;
+            } else {
+                reach = reach.max(e);
+            }
+        }
         let chars_before = text[..b0].chars().count();
         let hit_chars = text[b0..b1].chars().count();
         hits.push(Hit {

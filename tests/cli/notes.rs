@@ -31,13 +31,13 @@ fn search_finds_words_phrases_and_prefixes_in_context() {
     3 segment(s) match; showing 1-3
     ");
     assert_snapshot!(env.ok(&["search", "\"the CEO\"", "--context", "3"]), @"
-     transcript   segment   speaker   in context                           themes
-    ──────────────────────────────────────────────────────────────────────────────
-     P02                4   P2        Mostly. [The CEO] repeats it, and…   3
+     transcript   segment   speaker   in context                                     themes
+    ────────────────────────────────────────────────────────────────────────────────────────
+     P02                4   P2        Mostly. [The CEO] repeats it, and… (+1 more)   3
     ");
     assert_snapshot!(env.ok(&["search", "recycl* NOT slide", "--format", "csv"]), @"
-    transcript,segment,speaker,start,end,left,hit,right,themes
-    P01,4,P1,186,195,…e-learning module. I think it was about ,recycling,. The module was fine.,
+    transcript,segment,speaker,start,end,left,hit,right,themes,more
+    P01,4,P1,186,195,…e-learning module. I think it was about ,recycling,. The module was fine.,,0
     ");
     assert_snapshot!(env.ok(&["search", "NEAR(CEO means, 3)", "--format", "json"]), @r#"
     {
@@ -54,7 +54,8 @@ fn search_finds_words_phrases_and_prefixes_in_context() {
           "right": " repeats it, and the CEO means it.",
           "themes": [
             "3"
-          ]
+          ],
+          "more": 2
         }
       ]
     }
@@ -87,8 +88,8 @@ fn search_filters_by_speaker_transcript_and_coding() {
      P02                1   Interviewer   What are the [targets]?
     ");
     assert_snapshot!(env.ok(&["search", "--regex", r"\d+%", "--format", "csv"]), @r#"
-    transcript,segment,speaker,start,end,left,hit,right,themes
-    P02,2,P2,62,65,"Net zero by 2040, and ",60%, recycled content by 2028. It is on every…,1.1.2
+    transcript,segment,speaker,start,end,left,hit,right,themes,more
+    P02,2,P2,62,65,"Net zero by 2040, and ",60%, recycled content by 2028. It is on every…,1.1.2,0
     "#);
 }
 
@@ -320,8 +321,8 @@ fn autocode_by_sentence_codes_only_sentences_that_match_on_their_own() {
      P01                4     197   217   The module was fine.
     ");
     assert_snapshot!(env.ok(&["search", "NEAR(module recycling, 10)", "--format", "csv"]), @"
-    transcript,segment,speaker,start,end,left,hit,right,themes
-    P01,4,P1,157,163,We had one e-learning ,module,. I think it was about recycling. The module…,
+    transcript,segment,speaker,start,end,left,hit,right,themes,more
+    P01,4,P1,157,163,We had one e-learning ,module,. I think it was about recycling. The module…,,2
     ");
 }
 
