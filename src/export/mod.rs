@@ -175,6 +175,15 @@ fn theme_memos(conn: &Connection, template: &Template, theme: i64) -> Result<Vec
     )
 }
 
+/// Where a theme came from, in words: "a priori (Service Gap model)", "emergent".
+pub fn origin_text(origin: crate::model::Origin, source: Option<&str>) -> String {
+    match (origin, source) {
+        (crate::model::Origin::APriori, Some(s)) => format!("a priori ({s})"),
+        (crate::model::Origin::APriori, None) => "a priori".to_string(),
+        _ => "emergent".to_string(),
+    }
+}
+
 /// The codebook as a Markdown document, one section per theme.
 pub fn codebook_markdown(
     conn: &Connection,
@@ -200,11 +209,7 @@ pub fn codebook_markdown(
         field("Parent", parent.as_deref());
         field("Level", Some(&t.level().to_string()));
         field("Kind", Some(t.kind.as_str()));
-        let origin = match (&t.origin, &t.fields.source) {
-            (crate::model::Origin::APriori, Some(s)) => format!("a priori ({s})"),
-            (crate::model::Origin::APriori, None) => "a priori".to_string(),
-            _ => "emergent".to_string(),
-        };
+        let origin = origin_text(t.origin, t.fields.source.as_deref());
         field("Origin", Some(&origin));
         if let Some(l) = links.get(&t.id) {
             field("Links", Some(&crate::template::link_labels(template, l)));

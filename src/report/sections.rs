@@ -22,15 +22,6 @@ pub fn codebook_note(template: &Template, total: usize) -> String {
     )
 }
 
-/// Where a theme came from, in words: "a priori (Service Gap model)", "emergent".
-pub fn origin_text(origin: Origin, source: Option<&str>) -> String {
-    match (origin, source) {
-        (Origin::APriori, Some(s)) => format!("a priori ({s})"),
-        (Origin::APriori, None) => "a priori".to_string(),
-        _ => "emergent".to_string(),
-    }
-}
-
 /// The codebook as one table for an appendix: each theme with its definition, when to use it
 /// and when not, an example, its origin, the themes an integrative theme links, and the
 /// participants with it (sub-themes included).
@@ -76,7 +67,7 @@ pub fn codebook(
             text(&f.include),
             text(&f.exclude),
             text(&f.example),
-            origin_text(th.origin, f.source.as_deref()).into(),
+            crate::export::origin_text(th.origin, f.source.as_deref()).into(),
         ];
         if !links.is_empty() {
             row.push(

@@ -714,8 +714,7 @@ impl Builder<'_> {
     fn evolution(&mut self, depth: usize) -> Result<()> {
         self.heading(1, "How the template evolved", "evolution");
         let saved = versions(self.conn)?;
-        let current = Template::load(self.conn)?;
-        let (flow, steps) = evolution(self.conn, &saved, &current, depth)?;
+        let (flow, steps) = evolution(self.conn, &saved, self.template, depth)?;
         if flow.versions.len() < 2 {
             self.doc.para(
                 "Only one version of the template exists: save versions as the template changes (tana template save T1 --note …) to see its evolution.",
