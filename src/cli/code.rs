@@ -27,14 +27,17 @@ pub struct CodeArgs {
     pub rest: Vec<String>,
     #[command(flatten)]
     pub at: Addressing,
-    /// A memo on the coding
+    /// A memo on the coding (with --from: on rows that have no memo)
     #[arg(long)]
     pub memo: Option<String>,
     /// Create themes that do not exist yet (as emergent themes, parents included)
     #[arg(long)]
     pub create: bool,
+    /// With --from: what to do with a quote that occurs more than once and has no occurrence
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub ambiguous: Option<batch::Ambiguous>,
     /// Code in batch from a CSV with columns transcript, theme, and segment, quote or span
-    /// (optional: occurrence, memo, coder)
+    /// (optional: occurrence, memo, coder, ignore_case)
     #[arg(long, value_name = "CSV", conflicts_with_all = ["transcript", "quote", "span"])]
     pub from: Option<PathBuf>,
 }
@@ -115,11 +118,42 @@ pub fn run_code(ctx: &mut Ctx, args: &CodeArgs) -> Result<()> {
         if !args.rest.is_empty() {
             return Err(Error::usage("--from takes no other arguments"));
         }
-        let ignore_case = args.at.ignore_case;
         let w = ctx.write()?;
         let coder = coder_id(&w, &coder)?;
+        let options = batch::BatchOptions {
+            coder,
+            ignore_case: args.at.ignore_case,
+            create: args.create,
+            memo: args.memo.clone(),
+            ambiguous: args.ambiguous.unwrap_or_default(),
+        };
+        let plan = batch::check_csv(&w, csv, &options)?;
+        let mut messages = Vec::new();
+        // Themes made on the fly are template revisions of their own, logged before the
+        // codings, as when coding one passage.
+        for (name, line) in &plan.to_create {
+            let meta = revise::Meta {
+                coder,
+                rationale: Some(format!("created while coding from {}", csv.display())),
+                prompted_by: None,
+            };
+            let outcome =
+                revise::add(&w, name, &NewTheme::default(), true, &meta).map_err(|e| {
+                    let hint = e.hint().map(str::to_string);
+                    let err = Error::user(format!(
+                        "{}, line {line}: cannot create the theme \"{name}\": {e}",
+                        csv.display()
+                    ));
+                    match hint {
+                        Some(h) => err.with_hint(h),
+                        None => err,
+                    }
+                })?;
+            messages.extend(outcome.messages);
+        }
+        let (skipped, resolved, read) = (plan.skipped.clone(), plan.resolved.clone(), plan.read);
         let (r, _) = journal::record(&w, coder, |_| {
-            let r = batch::apply_csv(&w, csv, coder, ignore_case)?;
+            let r = batch::apply(&w, plan, coder)?;
             let summary = format!(
                 "code --from {}: {} row(s) in {} transcript(s)",
                 csv.display(),
@@ -129,11 +163,48 @@ pub fn run_code(ctx: &mut Ctx, args: &CodeArgs) -> Result<()> {
             Ok((r, LogEntry::new("code-batch", Kind::Coding, summary)))
         })?;
         w.commit()?;
+        for m in messages {
+            ctx.info(m);
+        }
         ctx.info(format!(
-            "coded {} row(s) in {} transcript(s): {} new coding(s), {} joined with overlapping codings, {} already coded",
+            "coded {} of {read} row(s) in {} transcript(s): {} new coding(s), {} joined with overlapping codings, {} already coded",
             r.rows, r.transcripts, r.added, r.joined, r.already
         ));
+        if !r.already_lines.is_empty() {
+            ctx.info(format!(
+                "already coded ({} row(s)): line(s) {}",
+                r.already_lines.len(),
+                batch::line_runs(&r.already_lines)
+            ));
+        }
+        if !resolved.is_empty() {
+            ctx.info(format!(
+                "{} quote(s) occur more than once (--ambiguous {}):",
+                resolved.len(),
+                if options.ambiguous == batch::Ambiguous::All {
+                    "all"
+                } else {
+                    "first"
+                }
+            ));
+            for m in &resolved {
+                ctx.info(format!("  {m}"));
+            }
+        }
+        if !skipped.is_empty() {
+            ctx.info(format!(
+                "skipped {} row(s) whose quote occurs more than once (--ambiguous skip):",
+                skipped.len()
+            ));
+            for m in &skipped {
+                ctx.info(format!("  {m}"));
+            }
+        }
         return Ok(());
+    }
+    if args.ambiguous.is_some() {
+        return Err(Error::usage("--ambiguous works with --from only")
+            .with_hint("with one quote, pick the match with --occurrence N"));
     }
     let transcript = args.transcript.as_deref().unwrap_or_default();
     let (loc, theme_refs) = locator_and_themes(&args.at, &args.rest)?;

@@ -130,6 +130,7 @@ pub fn run(ctx: &mut Ctx, args: &DemoArgs) -> Result<()> {
             },
             memo: None,
             create: false,
+            ambiguous: None,
             from: Some(dir.join("codings.csv")),
         },
     )?;

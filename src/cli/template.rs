@@ -647,7 +647,7 @@ fn import(ctx: &mut Ctx, a: &ImportArgs) -> Result<()> {
         .file
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    let (items, notes) = if is_qdc {
+    let (mut items, notes) = if is_qdc {
         let read = crate::refi::codebook::read_qdc(&bytes, &file)?;
         (read.items, read.notes)
     } else if is_csv {
@@ -657,6 +657,7 @@ fn import(ctx: &mut Ctx, a: &ImportArgs) -> Result<()> {
             .map_err(|p| Error::user(format!("{file}: {}", p.describe())))?;
         (outline::parse(&text, &file)?, Vec::new())
     };
+    let renamed = outline::fit_slashes(&mut items, &file);
     if is_qdc && items.is_empty() {
         return Err(Error::user(format!("{file} has no codes")));
     }
@@ -689,6 +690,9 @@ fn import(ctx: &mut Ctx, a: &ImportArgs) -> Result<()> {
     }
     for n in &notes {
         ctx.warn(format!("{file}: {n}"));
+    }
+    for n in &renamed {
+        ctx.warn(n);
     }
     ctx.info(format!(
         "imported {}: {} theme(s) added, {} unchanged, {} conflict(s)",

@@ -242,12 +242,9 @@ pub fn locate(doc: &Doc, loc: &Locator) -> Result<Span> {
     }
 }
 
-fn locate_quote(
-    doc: &Doc,
-    quote: &str,
-    ignore_case: bool,
-    occurrence: Option<usize>,
-) -> Result<Span> {
+/// Every place a quote occurs in a transcript, as `--quote` finds it: whitespace runs match
+/// any whitespace, and accents match composed (NFC) or decomposed (NFD).
+pub fn quote_matches(doc: &Doc, quote: &str, ignore_case: bool) -> Vec<(usize, usize)> {
     let mut found = find_folded(&doc.text, quote, ignore_case);
     if found.is_empty() {
         // The transcript may store accents composed (NFC) or decomposed (NFD); try the quote
@@ -261,13 +258,26 @@ fn locate_quote(
             }
         }
     }
-    let where_ = |(s, e): (usize, usize)| -> String {
-        let seg = doc
-            .segment_at(s)
-            .map(|g| format!("segment {}", g.number))
-            .unwrap_or_else(|| "outside segments".into());
-        format!("{seg} at {s}:{e}")
-    };
+    found
+}
+
+/// Where a position is, for messages: "segment 4 at 120:160".
+pub fn describe_position(doc: &Doc, (s, e): (usize, usize)) -> String {
+    let seg = doc
+        .segment_at(s)
+        .map(|g| format!("segment {}", g.number))
+        .unwrap_or_else(|| "outside segments".into());
+    format!("{seg} at {s}:{e}")
+}
+
+fn locate_quote(
+    doc: &Doc,
+    quote: &str,
+    ignore_case: bool,
+    occurrence: Option<usize>,
+) -> Result<Span> {
+    let found = quote_matches(doc, quote, ignore_case);
+    let where_ = |p: (usize, usize)| describe_position(doc, p);
     if let Some(n) = occurrence {
         return found
             .get(n.wrapping_sub(1))

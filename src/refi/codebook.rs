@@ -421,7 +421,7 @@ fn cut_short<R: BufRead>(x: &XmlIn<R>) -> Error {
 
 /// A code name made fit to be a theme name.
 fn fit_name(raw: &str) -> String {
-    let mut name = raw.replace('/', "∕");
+    let mut name = raw.replace('/', &crate::template::SLASH_STANDIN.to_string());
     if name.is_empty() {
         name = "Unnamed code".to_string();
     }

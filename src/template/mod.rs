@@ -169,13 +169,18 @@ impl Template {
                     .with_hint("run \"tana template\" to list themes and their numbers")
             });
         }
+        let mut lower = r.to_lowercase();
         if r.contains('/') {
             let parts: Vec<&str> = r.split('/').collect();
             if let Some(t) = self.by_path(&parts) {
                 return Ok(t);
             }
+            // A name brought in with "/" keeps a look-alike slash; match it as typed.
+            let fitted = lower.replace('/', &SLASH_STANDIN.to_string());
+            if self.themes.iter().any(|t| t.name.to_lowercase() == fitted) {
+                lower = fitted;
+            }
         }
-        let lower = r.to_lowercase();
         let named: Vec<&Theme> = self
             .themes
             .iter()
@@ -384,6 +389,10 @@ pub fn insert_theme(
     )?;
     Ok(conn.last_insert_rowid())
 }
+
+/// What stands for "/" in a theme name brought in from elsewhere: "/" separates parent and
+/// child in tana's paths, so a name keeps the look-alike division slash.
+pub const SLASH_STANDIN: char = '∕';
 
 pub(crate) fn validate_name(name: &str) -> Result<()> {
     if name.is_empty() {

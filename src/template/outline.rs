@@ -301,6 +301,29 @@ pub fn import(conn: &Connection, items: &[OutlineItem], coder: i64) -> Result<Im
     Ok(report)
 }
 
+/// Theme names that contain "/", which separates parent and child in tana's paths, take
+/// the look-alike division slash "∕" instead (as REFI-QDA imports do). Returns a note per
+/// name changed, so the change is never silent.
+pub fn fit_slashes(items: &mut [OutlineItem], file: &str) -> Vec<String> {
+    let mut notes = Vec::new();
+    for item in items.iter_mut() {
+        if item.path.last().is_some_and(|n| n.contains('/')) {
+            let name = item.path.last().cloned().unwrap_or_default();
+            notes.push(format!(
+                "{file}, line {}: theme \"{name}\" is named \"{}\" (\"/\" separates parent and child in tana)",
+                item.line,
+                name.replace('/', &super::SLASH_STANDIN.to_string())
+            ));
+        }
+        for part in item.path.iter_mut() {
+            if part.contains('/') {
+                *part = part.replace('/', &super::SLASH_STANDIN.to_string());
+            }
+        }
+    }
+    notes
+}
+
 /// Read a codebook from a CSV, as Taguette, QualCoder and spreadsheets write them: one row per
 /// theme, named by a `path` column ("Parent/Child") or a `name`, `tag`, `code` or `theme`
 /// column, with any of the codebook fields as further columns (`description` or

@@ -260,9 +260,7 @@ fn code_from_csv_checks_every_row_first() {
     let before = env.dump();
     assert_snapshot!(env.fails(&["code", "--from", "bad.csv"], 1), @r#"
     error: bad.csv: 4 bad row(s); nothing was coded:
-      line 3: quote "CEO" is ambiguous: it occurs 2 times in P02:
-          1. segment 4 at 163:166
-          2. segment 4 at 187:190 (pick one with --occurrence N, or quote more words)
+      line 3: quote "CEO" occurs 2 times in P02 (segment 4 at 163:166, segment 4 at 187:190); add an occurrence, quote more words, or use --ambiguous first|all|skip
       line 4: quote "not in the text at all" is not in P02 (check the wording against "tana show P02"; whitespace and line breaks do not matter)
       line 5: no theme matches "Trsut" (did you mean "3 Trust"?)
       line 6: no transcript named "P99" (did you mean "P01"?)
@@ -273,11 +271,11 @@ fn code_from_csv_checks_every_row_first() {
         "good.csv",
         "theme,transcript,segment,quote,span,occurrence,memo,coder\n1.1.1,P01,2,,,,typical,bea\nTrust,P02,,CEO,,2,,\nCustomers,P03,,,100:106,,,\nTrust,P01,2,,,,,\n",
     );
-    assert_snapshot!(env.run(&["code", "--from", "good.csv"]), @r"
+    assert_snapshot!(env.run(&["code", "--from", "good.csv"]), @"
     exit: 0
     --- stdout
     --- stderr
-    coded 4 row(s) in 3 transcript(s): 4 new coding(s), 0 joined with overlapping codings, 0 already coded
+    coded 4 of 4 row(s) in 3 transcript(s): 4 new coding(s), 0 joined with overlapping codings, 0 already coded
     ");
     assert_snapshot!(env.ok(&["freq", "--measure", "codings", "--format", "csv"]), @r"
     number,theme,P01,P02,P03,participants,percent
@@ -294,6 +292,99 @@ fn code_from_csv_checks_every_row_first() {
 }
 
 #[test]
+fn code_from_csv_creates_themes_adds_memos_and_says_what_it_did_with_repeated_quotes() {
+    let env = TestEnv::study();
+    // "the CEO" occurs twice in P02; "target" occurs in both of P01's answers.
+    env.write(
+        "batch.csv",
+        "transcript,theme,quote,memo\n\
+         P02,Trust,CEO,\n\
+         P01,Leadership/Slogans,It is all slogans,own memo\n\
+         P01,Vague targets,target,\n\
+         P02,Trust,Mostly,\n",
+    );
+    let before = env.dump();
+    assert_snapshot!(env.fails(&["code", "--from", "batch.csv"], 1), @r#"
+    error: batch.csv: 3 bad row(s); nothing was coded:
+      line 2: quote "CEO" occurs 2 times in P02 (segment 4 at 163:166, segment 4 at 187:190); add an occurrence, quote more words, or use --ambiguous first|all|skip
+      line 3: no theme matches "Leadership/Slogans" (add --create to create it)
+      line 4: quote "target" occurs 2 times in P01 (segment 1 at 26:32, segment 2 at 75:81); add an occurrence, quote more words, or use --ambiguous first|all|skip
+    hint: fix these rows and run the command again
+    "#);
+    assert_eq!(before, env.dump());
+    assert_snapshot!(env.fails(&["code", "--from", "batch.csv", "--create"], 1), @r#"
+    error: batch.csv: 2 bad row(s); nothing was coded:
+      line 2: quote "CEO" occurs 2 times in P02 (segment 4 at 163:166, segment 4 at 187:190); add an occurrence, quote more words, or use --ambiguous first|all|skip
+      line 4: quote "target" occurs 2 times in P01 (segment 1 at 26:32, segment 2 at 75:81); add an occurrence, quote more words, or use --ambiguous first|all|skip
+    hint: fix these rows and run the command again
+    "#);
+    assert_eq!(before, env.dump());
+    assert_snapshot!(env.run(&["code", "--from", "batch.csv", "--create", "--ambiguous", "skip", "--memo", "first pass"]), @r#"
+    exit: 0
+    --- stdout
+    --- stderr
+    added parent 4 Leadership
+    added 4.1 Slogans (Leadership/Slogans)
+    coded 2 of 4 row(s) in 2 transcript(s): 2 new coding(s), 0 joined with overlapping codings, 0 already coded
+    skipped 2 row(s) whose quote occurs more than once (--ambiguous skip):
+      line 2: quote "CEO" occurs 2 times in P02 (segment 4 at 163:166, segment 4 at 187:190)
+      line 4: quote "target" occurs 2 times in P01 (segment 1 at 26:32, segment 2 at 75:81)
+    "#);
+    assert_snapshot!(env.ok(&["quotes", "Slogans", "--format", "csv"]), @"
+    transcript,segment,speaker,theme,theme_name,start,end,text,memo
+    P01,2,P1,4.1,Slogans,83,100,It is all slogans,own memo
+    ");
+    assert_snapshot!(env.ok(&["quotes", "Trust", "--format", "csv"]), @"
+    transcript,segment,speaker,theme,theme_name,start,end,text,memo
+    P02,4,P2,3,Trust,151,157,Mostly,first pass
+    ");
+    // Again, coding every occurrence: the rows coded before are listed as already coded.
+    assert_snapshot!(env.run(&["code", "--from", "batch.csv", "--ambiguous", "all"]), @r#"
+    exit: 0
+    --- stdout
+    --- stderr
+    coded 4 of 4 row(s) in 2 transcript(s): 4 new coding(s), 0 joined with overlapping codings, 2 already coded
+    already coded (2 row(s)): line(s) 3, 5
+    2 quote(s) occur more than once (--ambiguous all):
+      line 2: quote "CEO" occurs 2 times in P02 (segment 4 at 163:166, segment 4 at 187:190): coded all 2
+      line 4: quote "target" occurs 2 times in P01 (segment 1 at 26:32, segment 2 at 75:81): coded all 2
+    "#);
+    assert_snapshot!(env.ok(&["freq", "--measure", "codings", "--format", "csv"]), @"
+    number,theme,P01,P02,P03,participants,percent
+    1,Awareness gap,2,0,0,1,33.3
+    1.1,Knowing the targets,2,0,0,1,33.3
+    1.1.1,Vague targets,2,0,0,1,33.3
+    1.1.2,Concrete targets,0,0,0,0,0.0
+    1.2,Training,0,0,0,0,0.0
+    2,Customers,0,0,0,0,0.0
+    3,Trust,0,3,0,1,33.3
+    4,Leadership,1,0,0,1,33.3
+    4.1,Slogans,1,0,0,1,33.3
+    ");
+    // Undo takes back each batch's codings, then the theme made for them.
+    env.ok(&["undo"]);
+    env.ok(&["undo"]);
+    env.ok(&["undo"]);
+    assert_eq!(before, env.dump());
+    assert_snapshot!(env.run(&["code", "--from", "batch.csv", "--create", "--ambiguous", "first"]), @r#"
+    exit: 0
+    --- stdout
+    --- stderr
+    added parent 4 Leadership
+    added 4.1 Slogans (Leadership/Slogans)
+    coded 4 of 4 row(s) in 2 transcript(s): 4 new coding(s), 0 joined with overlapping codings, 0 already coded
+    2 quote(s) occur more than once (--ambiguous first):
+      line 2: quote "CEO" occurs 2 times in P02 (segment 4 at 163:166, segment 4 at 187:190): coded the first
+      line 4: quote "target" occurs 2 times in P01 (segment 1 at 26:32, segment 2 at 75:81): coded the first
+    "#);
+    // --ambiguous belongs to --from.
+    assert_snapshot!(env.fails(&["code", "P01", "2", "Trust", "--ambiguous", "all"], 2), @"
+    error: --ambiguous works with --from only
+    hint: with one quote, pick the match with --occurrence N
+    ");
+}
+
+#[test]
 fn csv_errors_name_the_real_line_even_with_crlf_blank_lines_and_stray_commas() {
     let env = TestEnv::study();
     env.write(
@@ -302,7 +393,7 @@ fn csv_errors_name_the_real_line_even_with_crlf_blank_lines_and_stray_commas() {
     );
     assert_snapshot!(env.fails(&["code", "--from", "win.csv"], 1), @r#"
     error: win.csv: 2 bad row(s); nothing was coded:
-      line 4: no theme matches "Nope"
+      line 4: no theme matches "Nope" (add --create to create it)
       line 5: 4 fields, but the header has 3 (put double quotes around text that contains a comma)
     hint: fix these rows and run the command again
     "#);

@@ -265,3 +265,37 @@ fn template_import_reads_a_codebook_csv() {
     hint: give each theme one row
     "#);
 }
+
+#[test]
+fn outline_names_with_a_slash_import_with_a_look_alike_and_are_found_as_typed() {
+    let env = TestEnv::new();
+    env.write(
+        "t.md",
+        "- Value created\n  - Economic/financial value: Savings and margins.\n    - Cost/benefit talk\n- Social value\n",
+    );
+    assert_snapshot!(env.run(&["template", "import", "t.md"]), @r#"
+    exit: 0
+    --- stdout
+    --- stderr
+    warning: t.md, line 2: theme "Economic/financial value" is named "Economic∕financial value" ("/" separates parent and child in tana)
+    warning: t.md, line 3: theme "Cost/benefit talk" is named "Cost∕benefit talk" ("/" separates parent and child in tana)
+    imported t.md: 4 theme(s) added, 0 unchanged, 0 conflict(s)
+    "#);
+    assert_snapshot!(env.ok(&["template", "--format", "csv"]), @"
+    number,theme,path,level,kind,origin,links,codings,participants
+    1,Value created,Value created,1,hierarchical,emergent,,0,0
+    1.1,Economic∕financial value,Value created/Economic∕financial value,2,hierarchical,emergent,,0,0
+    1.1.1,Cost∕benefit talk,Value created/Economic∕financial value/Cost∕benefit talk,3,hierarchical,emergent,,0,0
+    2,Social value,Social value,1,hierarchical,emergent,,0,0
+    ");
+    // The same file again changes nothing; the name is found as the researcher types it.
+    assert_snapshot!(env.run(&["template", "import", "t.md"]), @r#"
+    exit: 0
+    --- stdout
+    --- stderr
+    warning: t.md, line 2: theme "Economic/financial value" is named "Economic∕financial value" ("/" separates parent and child in tana)
+    warning: t.md, line 3: theme "Cost/benefit talk" is named "Cost∕benefit talk" ("/" separates parent and child in tana)
+    imported t.md: 0 theme(s) added, 4 unchanged, 0 conflict(s)
+    "#);
+    assert_snapshot!(env.ok(&["quotes", "Economic/financial value"]), @"## 1.1 Economic∕financial value");
+}

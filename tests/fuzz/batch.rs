@@ -67,7 +67,14 @@ pub const CODING_CSV: Target = Target {
     check: |input| {
         with_csv(input, |path| {
             in_study(|conn, coder| {
-                let r = apply_csv(conn, path, coder, false);
+                let r = apply_csv(
+                    conn,
+                    path,
+                    &tana::coding::batch::BatchOptions {
+                        coder,
+                        ..Default::default()
+                    },
+                );
                 user_result(&r)?;
                 project::check(conn)
             })
