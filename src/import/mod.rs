@@ -305,42 +305,133 @@ fn validate_name(name: &str) -> Result<()> {
 }
 
 /// Keep every coding of a replaced transcript on its text: unchanged spans stay, moved text is
-/// found again (exactly once), and anything else refuses the replace.
+/// found again (once, or among repeats by its place and its context), and anything else
+/// refuses the replace, naming the codings that block it.
 fn reanchor_codings(conn: &Connection, id: i64, name: &str, old: &str, new: &str) -> Result<usize> {
-    let mut stmt = conn.prepare("SELECT id, start, end FROM coding WHERE transcript_id = ?1")?;
-    let codings: Vec<(i64, usize, usize)> = stmt
-        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+    let mut stmt = conn.prepare(
+        "SELECT c.id, c.start, c.end, c.theme_id, COALESCE(u.name, '')
+         FROM coding c LEFT JOIN coder u ON u.id = c.coder_id
+         WHERE c.transcript_id = ?1 ORDER BY c.start, c.end, c.id",
+    )?;
+    let codings: Vec<(i64, usize, usize, i64, String)> = stmt
+        .query_map([id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
         .collect::<rusqlite::Result<_>>()?;
     if codings.is_empty() {
         return Ok(0);
     }
-    let new_chars = Offsets::new(new).len_chars();
     let mut moves = Vec::new();
-    let mut orphans = 0;
-    for (cid, s, e) in &codings {
+    let mut orphans: Vec<String> = Vec::new();
+    let mut example: Option<String> = None;
+    let template = crate::template::Template::load(conn)?;
+    let (old_chars, new_chars): (Vec<char>, Vec<char>) =
+        (old.chars().collect(), new.chars().collect());
+    for (cid, s, e, theme, coder) in &codings {
         let coded = slice_chars(old, *s, *e);
-        if *e <= new_chars && slice_chars(new, *s, *e) == coded {
+        if *e <= new_chars.len() && slice_chars(new, *s, *e) == coded {
             continue;
         }
         let found: Vec<(usize, usize)> = exact_matches(new, coded);
-        if found.len() == 1 {
-            moves.push((*cid, found[0].0, found[0].1));
-        } else {
-            orphans += 1;
+        let chosen = match found.len() {
+            0 => None,
+            1 => Some(found[0]),
+            _ => among_repeats(old, (&old_chars, &new_chars), (*s, *e), coded, &found),
+        };
+        match chosen {
+            Some((a, b)) => moves.push((*cid, a, b)),
+            None => {
+                let label = template
+                    .get(*theme)
+                    .map(|t| t.label())
+                    .unwrap_or_else(|| format!("#{theme}"));
+                let why = if found.is_empty() {
+                    "not in the new file".to_string()
+                } else {
+                    format!("{} times in the new file", found.len())
+                };
+                let by = if coder.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {coder}")
+                };
+                if example.is_none() {
+                    let number = template
+                        .get(*theme)
+                        .map(|t| t.number.clone())
+                        .unwrap_or_default();
+                    example = Some(format!("tana uncode {name} --span {s}:{e} {number}"));
+                }
+                orphans.push(format!(
+                    "{s}:{e} {label}{by}: \"{}\" ({why})",
+                    crate::coding::shorten(coded, 60)
+                ));
+            }
         }
     }
-    if orphans > 0 {
+    if !orphans.is_empty() {
+        let shown: Vec<String> = orphans.iter().take(20).map(|o| format!("  {o}")).collect();
+        let more = if orphans.len() > 20 {
+            format!("\n  … and {} more", orphans.len() - 20)
+        } else {
+            String::new()
+        };
         return Err(Error::user(format!(
-            "replacing {name} would orphan {orphans} of its {} codings: their text is no longer found exactly once in the new file",
-            codings.len()
+            "replacing {name} would orphan {} of its {} codings: their text cannot be placed in the new file:\n{}{more}",
+            orphans.len(),
+            codings.len(),
+            shown.join("\n")
         ))
-        .with_hint(format!("uncode them first (\"tana show {name}\" lists them), or restore the coded text in the new file; nothing was changed")));
+        .with_hint(format!(
+            "uncode them first (\"{}\"), or restore the coded text in the new file; nothing was changed",
+            example.unwrap_or_default()
+        )));
     }
     let mut update = conn.prepare("UPDATE coding SET start = ?2, end = ?3 WHERE id = ?1")?;
     for (cid, s, e) in &moves {
         update.execute(params![cid, *s as i64, *e as i64])?;
     }
     Ok(moves.len())
+}
+
+/// Which of several places a repeated coded text moved to: the same occurrence when the text
+/// is repeated as often as before, else the one place whose surroundings match the old ones
+/// best.
+fn among_repeats(
+    old: &str,
+    (old_chars, new_chars): (&[char], &[char]),
+    (s, e): (usize, usize),
+    coded: &str,
+    found: &[(usize, usize)],
+) -> Option<(usize, usize)> {
+    let before = exact_matches(old, coded);
+    if before.len() == found.len() {
+        if let Some(k) = before.iter().position(|&(a, _)| a == s) {
+            return Some(found[k]);
+        }
+    }
+    const CONTEXT: usize = 200;
+    let old_before = &old_chars[s.saturating_sub(CONTEXT).min(s)..s.min(old_chars.len())];
+    let old_after = &old_chars[e.min(old_chars.len())..(e + CONTEXT).min(old_chars.len())];
+    let score = |&(a, b): &(usize, usize)| -> usize {
+        let prefix = old_before
+            .iter()
+            .rev()
+            .zip(new_chars[..a.min(new_chars.len())].iter().rev())
+            .take_while(|(x, y)| x == y)
+            .count();
+        let suffix = old_after
+            .iter()
+            .zip(new_chars[b.min(new_chars.len())..].iter())
+            .take_while(|(x, y)| x == y)
+            .count();
+        prefix + suffix
+    };
+    let scores: Vec<usize> = found.iter().map(score).collect();
+    let best = *scores.iter().max()?;
+    let mut at_best = found.iter().zip(&scores).filter(|(_, sc)| **sc == best);
+    let first = at_best.next()?;
+    (at_best.next().is_none() && best > 0).then_some(*first.0)
 }
 
 fn exact_matches(hay: &str, needle: &str) -> Vec<(usize, usize)> {

@@ -189,8 +189,59 @@ fn replace_keeps_codings_on_their_text_and_refuses_to_orphan() {
         "Interviewer: Hi.\n\nP1: Something else entirely.\n",
     );
     assert_snapshot!(env.fails(&["import", "P01.txt", "--replace"], 1), @r#"
-    error: replacing P01 would orphan 1 of its 1 codings: their text is no longer found exactly once in the new file
-    hint: uncode them first ("tana show P01" lists them), or restore the coded text in the new file; nothing was changed
+    error: replacing P01 would orphan 1 of its 1 codings: their text cannot be placed in the new file:
+      68:99 1.1.1 Vague targets, tester: "nobody could tell me the target" (not in the new file)
+    hint: uncode them first ("tana uncode P01 --span 68:99 1.1.1"), or restore the coded text in the new file; nothing was changed
+    "#);
+    assert_eq!(before, env.dump());
+}
+
+#[test]
+fn replace_keeps_codings_on_repeated_lines_and_names_what_blocks_it() {
+    let env = TestEnv::new();
+    env.write(
+        "P05.txt",
+        "Interviewer: Does the sustainability report reach you?\n\nP5: Not really.\n\nInterviewer: And the intranet page?\n\nP5: Not really.\n\nInterviewer: Team meetings?\n\nP5: Yes, every week.\n",
+    );
+    env.ok(&["import", "P05.txt"]);
+    env.ok(&["theme", "add", "Channels that miss"]);
+    env.ok(&["theme", "add", "Channels that work"]);
+    env.ok(&[
+        "code",
+        "P05",
+        "--quote",
+        "Not really.",
+        "--occurrence",
+        "2",
+        "Channels that miss",
+    ]);
+    env.ok(&["code", "P05", "6", "Channels that work"]);
+    // A line added at the top: "Not really." still occurs twice, and the second one stays coded.
+    env.write(
+        "P05.txt",
+        "Interviewer: Thanks for your time.\n\nInterviewer: Does the sustainability report reach you?\n\nP5: Not really.\n\nInterviewer: And the intranet page?\n\nP5: Not really.\n\nInterviewer: Team meetings?\n\nP5: Yes, every week.\n",
+    );
+    assert_snapshot!(env.run(&["import", "P05.txt", "--replace"]), @"
+    exit: 0
+    --- stdout
+    --- stderr
+    replaced P05: 7 segments, 2 speakers, 23 words; 2 codings moved with their text
+    ");
+    assert_snapshot!(env.ok(&["quotes", "Channels that miss", "--format", "csv"]), @"
+    transcript,segment,speaker,theme,theme_name,start,end,text,memo
+    P05,5,P5,1,Channels that miss,150,161,Not really.,
+    ");
+    // The answer is said a third time, and the weekly meetings are gone: the coded repeat is
+    // placed by its surroundings, the coding of the lost answer is named, with its text.
+    let before = env.dump();
+    env.write(
+        "P05.txt",
+        "Interviewer: Does the sustainability report reach you?\n\nP5: Not really.\n\nInterviewer: And the intranet page?\n\nP5: Not really.\n\nInterviewer: Team meetings?\n\nP5: Not really.\n",
+    );
+    assert_snapshot!(env.fails(&["import", "P05.txt", "--replace"], 1), @r#"
+    error: replacing P05 would orphan 1 of its 2 codings: their text cannot be placed in the new file:
+      196:212 2 Channels that work, tester: "Yes, every week." (not in the new file)
+    hint: uncode them first ("tana uncode P05 --span 196:212 2"), or restore the coded text in the new file; nothing was changed
     "#);
     assert_eq!(before, env.dump());
 }
