@@ -171,7 +171,7 @@ fn matching_sentences(
             for (a, b) in sentences(seg_text) {
                 insert.execute(params![
                     spans.len() as i64,
-                    &seg_text[so.byte_of_char(a)..so.byte_of_char(b)]
+                    crate::search::index_text(&seg_text[so.byte_of_char(a)..so.byte_of_char(b)])
                 ])?;
                 spans.push((row.start + a, row.start + b));
             }
@@ -180,7 +180,7 @@ fn matching_sentences(
     let mut stmt =
         conn.prepare("SELECT rowid FROM temp.sentence_probe WHERE sentence_probe MATCH ?1")?;
     let hits: std::collections::HashSet<(usize, usize)> = stmt
-        .query_map([query], |r| r.get::<_, i64>(0))?
+        .query_map([crate::search::fts_query(query)], |r| r.get::<_, i64>(0))?
         .filter_map(|id| id.ok().and_then(|id| spans.get(id as usize).copied()))
         .collect();
     conn.execute("DELETE FROM temp.sentence_probe", [])?;

@@ -13,6 +13,95 @@ use unicode_segmentation::UnicodeSegmentation;
 use crate::error::{Error, Result};
 use crate::template::Template;
 
+/// Whether a character belongs to a script written without spaces between words (Chinese,
+/// Japanese kana, Thai, Lao, Khmer, Myanmar). FTS5's tokenizer would take a whole run of them
+/// as one word, so each is indexed as a word of its own and a query matches them as a phrase:
+/// any run of characters is found, as `--regex` finds it.
+pub fn is_unspaced(c: char) -> bool {
+    matches!(c as u32,
+        0x0E00..=0x0EFF // Thai, Lao
+        | 0x1000..=0x109F // Myanmar
+        | 0x1780..=0x17FF // Khmer
+        | 0x3040..=0x30FF // Hiragana, Katakana
+        | 0x3100..=0x312F // Bopomofo
+        | 0x31F0..=0x31FF // Katakana extensions
+        | 0x3400..=0x4DBF // CJK extension A
+        | 0x4E00..=0x9FFF // CJK unified ideographs
+        | 0xF900..=0xFAFF // CJK compatibility ideographs
+        | 0xFF66..=0xFF9F // Halfwidth katakana
+        | 0x20000..=0x3FFFF // CJK extensions B onwards
+    )
+}
+
+/// The text as the index sees it: characters of unspaced scripts stand apart as words.
+pub fn index_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_unspaced) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() * 2);
+    for c in text.chars() {
+        if is_unspaced(c) {
+            if !out.ends_with(' ') {
+                out.push(' ');
+            }
+            out.push(c);
+            out.push(' ');
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The query as the index reads it: a word of an unspaced script (`唱歌`) becomes the phrase
+/// of its characters (`"唱 歌"`), and so does the inside of a quoted phrase.
+pub fn fts_query(query: &str) -> String {
+    if !query.chars().any(is_unspaced) {
+        return query.to_string();
+    }
+    let mut out = String::with_capacity(query.len() * 2);
+    let mut rest = query;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('"') {
+            // A quoted phrase runs to the next quote ("" inside is a quote).
+            let end = after.find('"').unwrap_or(after.len());
+            out.push('"');
+            out.push_str(&index_text(&after[..end]));
+            if end < after.len() {
+                out.push('"');
+                rest = &after[end + 1..];
+            } else {
+                rest = "";
+            }
+            continue;
+        }
+        let end = rest
+            .find(|c: char| c.is_whitespace() || "()\"".contains(c))
+            .unwrap_or(rest.len());
+        if end == 0 {
+            let c = rest.chars().next().expect("not empty");
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+            continue;
+        }
+        let word = &rest[..end];
+        if word.chars().any(is_unspaced) {
+            let (body, prefix) = match word.strip_suffix('*') {
+                Some(b) => (b, "*"),
+                None => (word, ""),
+            };
+            out.push('"');
+            out.push_str(index_text(body).trim());
+            out.push('"');
+            out.push_str(prefix);
+        } else {
+            out.push_str(word);
+        }
+        rest = &rest[end..];
+    }
+    out
+}
+
 /// Index the segments that changed since the last search. Returns how many.
 /// Whether segments wait to be indexed.
 pub fn pending(conn: &Connection) -> Result<bool> {
@@ -52,7 +141,7 @@ pub fn sync(conn: &Connection) -> Result<usize> {
         let (_, t, o) = current.as_ref().expect("loaded above");
         insert.execute(rusqlite::params![
             segment,
-            &t[o.byte_of_char(*start)..o.byte_of_char(*end)]
+            index_text(&t[o.byte_of_char(*start)..o.byte_of_char(*end)])
         ])?;
     }
     conn.execute("DELETE FROM search_pending", [])?;
@@ -141,11 +230,12 @@ pub fn matching(
     } else {
         filters
             .push("s.id IN (SELECT rowid FROM segment_fts WHERE segment_fts MATCH ?)".to_string());
-        args.push(SqlValue::Text(query.to_string()));
+        let fts = fts_query(query);
+        args.push(SqlValue::Text(fts.clone()));
         // Check the syntax up front, so the error speaks of the query, not of SQLite.
         conn.query_row(
             "SELECT count(*) FROM segment_fts WHERE segment_fts MATCH ?1 LIMIT 1",
-            [query],
+            [&fts],
             |r| r.get::<_, i64>(0),
         )
         .map_err(|e| syntax_error(query, e))?;
@@ -231,17 +321,19 @@ pub fn matching(
     } else {
         query_terms(query)
     };
-    // A quoted phrase is shown whole when its words stand together in the text.
-    let phrase: Option<String> = (!opts.regex)
-        .then(|| query.split('"').nth(1).map(str::to_string))
-        .flatten()
-        .filter(|p| p.split_whitespace().count() > 1);
+    // A quoted phrase is shown whole when its words stand together in the text, and so is a
+    // word of an unspaced script.
+    let phrases = if opts.regex {
+        Vec::new()
+    } else {
+        query_phrases(query)
+    };
     Ok((
         rows,
         Matcher {
             regex,
             terms,
-            phrase,
+            phrases,
         },
     ))
 }
@@ -250,7 +342,7 @@ pub fn matching(
 pub struct Matcher {
     regex: Option<Regex>,
     terms: Vec<Term>,
-    phrase: Option<String>,
+    phrases: Vec<String>,
 }
 
 impl Matcher {
@@ -259,9 +351,10 @@ impl Matcher {
         match &self.regex {
             Some(re) => re.find(text).map(|m| (m.start(), m.end())),
             None => self
-                .phrase
-                .as_deref()
-                .and_then(|p| find_phrase(text, p))
+                .phrases
+                .iter()
+                .filter_map(|p| find_phrase(text, p))
+                .min()
                 .or_else(|| find_terms(text, &self.terms)),
         }
     }
@@ -272,8 +365,8 @@ impl Matcher {
             Some(re) => re.find_iter(text).map(|m| (m.start(), m.end())).collect(),
             None => {
                 let mut out: Vec<(usize, usize)> = Vec::new();
-                if let Some(p) = &self.phrase {
-                    let o = crate::text::Offsets::new(text);
+                let o = crate::text::Offsets::new(text);
+                for p in &self.phrases {
                     out.extend(
                         crate::text::find_folded(text, p, true)
                             .into_iter()
@@ -419,11 +512,35 @@ fn query_terms(query: &str) -> Vec<Term> {
             continue;
         }
         let prefix = raw.ends_with('*');
+        if raw.chars().any(is_unspaced) {
+            continue;
+        }
         for w in raw.trim_end_matches('*').unicode_words() {
             out.push(Term {
                 word: fold(w),
                 prefix,
             });
+        }
+    }
+    out
+}
+
+/// What a hit is shown as whole: quoted phrases of several words, and words of unspaced
+/// scripts outside quotes.
+fn query_phrases(query: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, part) in query.split('"').enumerate() {
+        if i % 2 == 1 {
+            if part.split_whitespace().count() > 1 || part.chars().any(is_unspaced) {
+                out.push(part.to_string());
+            }
+            continue;
+        }
+        for raw in part.split(|c: char| c.is_whitespace() || "()".contains(c)) {
+            let word = raw.trim_end_matches('*');
+            if word.chars().any(is_unspaced) {
+                out.push(word.to_string());
+            }
         }
     }
     out
@@ -504,13 +621,38 @@ pub struct NoteHit {
 
 /// Search memos and journal entries.
 pub fn search_notes(conn: &Connection, template: &Template, query: &str) -> Result<Vec<NoteHit>> {
-    let mut stmt =
-        conn.prepare("SELECT rowid FROM note_fts WHERE note_fts MATCH ?1 ORDER BY rowid")?;
-    let ids: Vec<i64> = stmt
-        .query_map([query], |r| r.get(0))
-        .map_err(|e| syntax_error(query, e))?
-        .collect::<rusqlite::Result<_>>()
-        .map_err(|e| syntax_error(query, e))?;
+    let ids: Vec<i64> = if query.chars().any(is_unspaced) {
+        // The memo index takes runs of unspaced scripts as one word: find every word of the
+        // query in the text itself, as a case-folded substring (memos are few).
+        let words: Vec<String> = query
+            .split(|c: char| c.is_whitespace() || "()\"".contains(c))
+            .filter(|w| !w.is_empty() && !["AND", "OR", "NOT"].contains(w))
+            .map(|w| fold(w.trim_end_matches('*')))
+            .collect();
+        let mut stmt = conn.prepare(
+            "SELECT id * 2, text FROM memo
+             UNION ALL SELECT id * 2 + 1, text || ' ' || tags FROM journal_entry ORDER BY 1",
+        )?;
+        let rows: Vec<(i64, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        rows.into_iter()
+            .filter(|(_, text)| {
+                let text = fold(text);
+                words.iter().all(|w| text.contains(w.as_str()))
+            })
+            .map(|(id, _)| id)
+            .collect()
+    } else {
+        let mut stmt =
+            conn.prepare("SELECT rowid FROM note_fts WHERE note_fts MATCH ?1 ORDER BY rowid")?;
+        let ids = stmt
+            .query_map([query], |r| r.get(0))
+            .map_err(|e| syntax_error(query, e))?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(|e| syntax_error(query, e))?;
+        ids
+    };
     let mut out = Vec::new();
     for id in ids {
         if id % 2 == 0 {
@@ -560,6 +702,21 @@ mod tests {
                 ("cafe", false),
                 ("target", false)
             ]
+        );
+    }
+
+    #[test]
+    fn unspaced_words_become_phrases_of_their_characters() {
+        assert_eq!(fts_query("net zero"), "net zero");
+        assert_eq!(fts_query("唱歌"), "\"唱 歌\"");
+        assert_eq!(
+            fts_query("(唱歌* OR \"好 唱歌\") AND music"),
+            "(\"唱 歌\"* OR \" 好  唱 歌 \") AND music"
+        );
+        assert_eq!(index_text("CO₂目標ok"), "CO₂ 目 標 ok");
+        assert_eq!(
+            query_phrases("唱歌 AND \"net zero\" OR x"),
+            vec!["唱歌", "net zero"]
         );
     }
 

@@ -28,6 +28,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../schema/0005_change_log.sql"),
     ),
     ("0006_merge", include_str!("../../schema/0006_merge.sql")),
+    (
+        "0007_search_unspaced",
+        include_str!("../../schema/0007_search_unspaced.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

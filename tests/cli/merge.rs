@@ -580,7 +580,7 @@ fn migrating_an_older_project_changes_no_report() {
     let v: i64 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(v, 6);
+    assert_eq!(v, 7);
 }
 
 #[test]

@@ -346,3 +346,58 @@ fn search_counts_the_further_hits_in_a_segment() {
     );
     assert!(csv.lines().nth(1).unwrap().ends_with(",1"), "{csv}");
 }
+
+#[test]
+fn search_finds_words_in_scripts_written_without_spaces() {
+    let env = TestEnv::new();
+    // Cantonese, Japanese and Thai, written for this test: no spaces between words.
+    env.write(
+        "Z01.txt",
+        "訪問員：你點睇公司嘅可持續發展目標？\n\n受訪者：我覺得可持續發展目標好清晰，不過前線同事未必知道可持續發展係乜。\n",
+    );
+    env.write(
+        "Z02.txt",
+        "インタビュアー：社内の広報はどうですか。\n\n回答者：社内報で持続可能性の目標を読みました。\n",
+    );
+    env.write(
+        "Z03.txt",
+        "ผู้สัมภาษณ์: บริษัทสื่อสารเรื่องความยั่งยืนอย่างไร\n\nผู้ตอบ: ผู้จัดการพูดถึงความยั่งยืนทุกเดือน\n",
+    );
+    env.ok(&["import", "Z01.txt", "Z02.txt", "Z03.txt"]);
+    // A word in the middle of a run of characters is found, as --regex finds it.
+    assert_snapshot!(env.run(&["search", "可持續發展"]), @"
+    exit: 0
+    --- stdout
+     transcript   segment   speaker   in context                                                themes
+    ───────────────────────────────────────────────────────────────────────────────────────────────────
+     Z01                1             …問員：你點睇公司嘅[可持續發展]目標？
+     Z01                2             受訪者：我覺得[可持續發展]目標好清晰，不過前… (+1 more)
+    --- stderr
+    2 segment(s) match; showing 1-2
+    ");
+    assert_eq!(
+        env.ok(&["search", "可持續發展", "--format", "csv"]),
+        env.ok(&["search", "可持續發展", "--regex", "--format", "csv"])
+    );
+    assert_snapshot!(env.ok(&["search", "目標", "--format", "csv"]), @"
+    transcript,segment,speaker,start,end,left,hit,right,themes,more
+    Z01,1,,15,17,…公司嘅可持續發展,目標,？,,0
+    Z01,2,,32,34,…我覺得可持續發展,目標,好清晰，不過前線同…,,0
+    Z02,2,,36,38,…報で持続可能性の,目標,を読みました。,,0
+    ");
+    assert_snapshot!(env.ok(&["search", "持続可能性 AND 社内報", "--format", "csv"]), @"
+    transcript,segment,speaker,start,end,left,hit,right,themes,more
+    Z02,2,,26,29,回答者：,社内報,で持続可能性の目…,,1
+    ");
+    assert_snapshot!(env.ok(&["search", "\"ความยั่งยืน\"", "--format", "csv"]), @"
+    transcript,segment,speaker,start,end,left,hit,right,themes,more
+    Z03,1,,32,43,…อสารเรื่อง,ความยั่งยืน,อย่างไร,,0
+    Z03,2,,75,86,…ดการพูดถึง,ความยั่งยืน,ทุกเดือน,,0
+    ");
+    // Memos in these scripts are found too.
+    env.ok(&["memo", "add", "Z01", "前線同事唔知目標"]);
+    assert_snapshot!(env.ok(&["search", "--in", "memos", "目標", "--format", "csv"]), @"
+    kind,on,date,coder,text
+    memo,Z01,2026-03-01T09:00:00Z,tester,前線同事唔知目標
+    ");
+}

@@ -123,5 +123,5 @@ fn schema_uses_strict_tables_wal_and_foreign_keys() {
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 6);
+    assert_eq!(version, 7);
 }
