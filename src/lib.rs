@@ -16,6 +16,7 @@ pub mod journal;
 pub mod memo;
 pub mod model;
 pub mod output;
+pub mod progress;
 pub mod project;
 pub mod refi;
 pub mod report;

@@ -118,6 +118,7 @@ pub fn run_code(ctx: &mut Ctx, args: &CodeArgs) -> Result<()> {
         if !args.rest.is_empty() {
             return Err(Error::usage("--from takes no other arguments"));
         }
+        let mut progress = ctx.progress("code --from", 0);
         let w = ctx.write()?;
         let coder = coder_id(&w, &coder)?;
         let options = batch::BatchOptions {
@@ -127,7 +128,7 @@ pub fn run_code(ctx: &mut Ctx, args: &CodeArgs) -> Result<()> {
             memo: args.memo.clone(),
             ambiguous: args.ambiguous.unwrap_or_default(),
         };
-        let plan = batch::check_csv(&w, csv, &options)?;
+        let plan = batch::check_csv(&w, csv, &options, &mut progress)?;
         let mut messages = Vec::new();
         // Themes made on the fly are template revisions of their own, logged before the
         // codings, as when coding one passage.
@@ -153,7 +154,7 @@ pub fn run_code(ctx: &mut Ctx, args: &CodeArgs) -> Result<()> {
         }
         let (skipped, resolved, read) = (plan.skipped.clone(), plan.resolved.clone(), plan.read);
         let (r, _) = journal::record(&w, coder, |_| {
-            let r = batch::apply(&w, plan, coder)?;
+            let r = batch::apply(&w, plan, coder, &mut progress)?;
             let summary = format!(
                 "code --from {}: {} row(s) in {} transcript(s)",
                 csv.display(),
@@ -163,6 +164,7 @@ pub fn run_code(ctx: &mut Ctx, args: &CodeArgs) -> Result<()> {
             Ok((r, LogEntry::new("code-batch", Kind::Coding, summary)))
         })?;
         w.commit()?;
+        drop(progress);
         for m in messages {
             ctx.info(m);
         }

@@ -72,10 +72,11 @@ pub fn run(ctx: &mut Ctx, args: &MergeArgs) -> Result<()> {
         Side::Ours => Prefer::Ours,
         Side::Theirs => Prefer::Theirs,
     };
+    let mut progress = ctx.progress("merge", 0);
     let w = ctx.write()?;
     let coder = coder_id(&w, &me)?;
     let (report, change) = journal::record(&w, coder, |_| {
-        let report = merge::merge(&w, &theirs, &source, prefer, !qdpx)?;
+        let report = merge::merge(&w, &theirs, &source, prefer, !qdpx, &mut progress)?;
         let summary = format!("merge {source}: {}", summary(&report));
         Ok((report, LogEntry::new("merge", Kind::Project, summary)))
     })?;
@@ -86,6 +87,7 @@ pub fn run(ctx: &mut Ctx, args: &MergeArgs) -> Result<()> {
         return Ok(());
     }
     w.commit()?;
+    drop(progress);
     ctx.info(describe(&source, &report, change, false).trim_end());
     Ok(())
 }

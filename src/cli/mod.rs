@@ -308,6 +308,11 @@ impl Ctx {
 
     /// A message for the researcher on stderr, unless `-q`. Control characters in it (from a
     /// name stored by an older tana, say) are escaped.
+    /// A progress bar for long work, drawn on stderr only when it helps (see `progress`).
+    pub fn progress(&self, what: &str, len: u64) -> crate::progress::Progress {
+        crate::progress::Progress::new(self.global.quiet, what, len)
+    }
+
     pub fn info(&self, msg: impl std::fmt::Display) {
         if !self.global.quiet {
             let _ = writeln!(std::io::stderr(), "{}", escape_text(&msg.to_string()));

@@ -60,6 +60,7 @@ pub fn run(ctx: &mut Ctx, args: &ReportArgs) -> Result<()> {
         .and_then(|p| p.file_name())
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "the project".into());
+    let mut progress = ctx.progress("report", 0);
     let conn = ctx.conn()?;
     let transcripts = args.filter.transcripts(conn, &[])?;
     if let Some(by) = &args.by {
@@ -97,6 +98,13 @@ pub fn run(ctx: &mut Ctx, args: &ReportArgs) -> Result<()> {
         coder,
         project,
     };
-    let doc = build(conn, &opts)?;
-    ctx.emit(&doc, format, &args.out)
+    let doc = build(conn, &opts, &mut progress)?;
+    if args.out.output.is_none() {
+        // The report goes to the terminal: clear the bar first.
+        drop(progress);
+        return ctx.emit(&doc, format, &args.out);
+    }
+    let written = ctx.emit(&doc, format, &args.out);
+    drop(progress);
+    written
 }

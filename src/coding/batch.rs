@@ -9,6 +9,7 @@ use super::{add, describe_position, locate, quote_matches, shorten, Added, Doc, 
 use crate::error::{Error, Result};
 use crate::import::csv_input::CsvInput;
 use crate::model::Span;
+use crate::progress::Progress;
 use crate::project::coder_id;
 use crate::template::Template;
 
@@ -102,6 +103,7 @@ const KNOWN: &[&str] = &[
 /// Read, check and apply a codings CSV that creates no theme. Nothing is written if any row
 /// is bad.
 pub fn apply_csv(conn: &Connection, path: &Path, options: &BatchOptions) -> Result<BatchReport> {
+    let mut progress = Progress::hidden();
     let plan = check_csv(
         conn,
         path,
@@ -109,12 +111,18 @@ pub fn apply_csv(conn: &Connection, path: &Path, options: &BatchOptions) -> Resu
             create: false,
             ..options.clone()
         },
+        &mut progress,
     )?;
-    apply(conn, plan, options.coder)
+    apply(conn, plan, options.coder, &mut progress)
 }
 
 /// Read and check every row of a codings CSV; refuse the whole batch if any row is bad.
-pub fn check_csv(conn: &Connection, path: &Path, options: &BatchOptions) -> Result<Plan> {
+pub fn check_csv(
+    conn: &Connection,
+    path: &Path,
+    options: &BatchOptions,
+    progress: &mut Progress,
+) -> Result<Plan> {
     let input = CsvInput::open(path)?;
     let shown = input.shown.clone();
     let headers: Vec<String> = input.headers.iter().map(|h| h.to_lowercase()).collect();
@@ -154,8 +162,11 @@ pub fn check_csv(conn: &Connection, path: &Path, options: &BatchOptions) -> Resu
     let mut skipped = Vec::new();
     let mut resolved = Vec::new();
     let mut read = 0;
-    for (line, rec) in input.records() {
+    let records = input.records();
+    progress.stage("checking rows", records.len() as u64);
+    for (line, rec) in records {
         read += 1;
+        progress.inc(1);
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
@@ -338,7 +349,13 @@ enum Checked {
 }
 
 /// Apply a checked batch. The themes it creates must exist by now.
-pub fn apply(conn: &Connection, plan: Plan, default_coder: i64) -> Result<BatchReport> {
+pub fn apply(
+    conn: &Connection,
+    plan: Plan,
+    default_coder: i64,
+    progress: &mut Progress,
+) -> Result<BatchReport> {
+    progress.stage("coding", plan.rows.len() as u64);
     let template = Template::load(conn)?;
     let mut report = BatchReport::default();
     let mut stamps: HashMap<Option<String>, Stamp> = HashMap::new();
@@ -347,6 +364,7 @@ pub fn apply(conn: &Connection, plan: Plan, default_coder: i64) -> Result<BatchR
     // Per line: (rows, rows already coded); a line is "already coded" when all its rows are.
     let mut lines: std::collections::BTreeMap<usize, (usize, usize)> = Default::default();
     for r in &plan.rows {
+        progress.inc(1);
         let theme = match &r.theme {
             ThemeRef::Id(id) => *id,
             ThemeRef::New(name) => template.resolve(name)?.id,

@@ -28,6 +28,7 @@ use serde_json::Value;
 use super::{add, Added, Stamp};
 use crate::error::{Error, Result};
 use crate::model::Span;
+use crate::progress::Progress;
 use crate::project::coder_id;
 
 /// What the merge should do with a theme both sides revised.
@@ -302,8 +303,10 @@ pub fn merge(
     source: &str,
     prefer: Prefer,
     record_log: bool,
+    progress: &mut Progress,
 ) -> Result<MergeReport> {
     let change = crate::journal::require(conn)?;
+    progress.stage("transcripts", 9);
     let base = base(conn, theirs)?;
     let mut report = MergeReport {
         base,
@@ -316,11 +319,23 @@ pub fn merge(
         coder: HashMap::new(),
     };
     transcripts(conn, theirs, &mut maps, &mut report)?;
+    progress.inc(1);
+    progress.set_message("themes");
     themes(conn, theirs, base, prefer, &mut maps, &mut report)?;
+    progress.inc(1);
+    progress.set_message("codings");
     let coding_ids = codings(conn, theirs, base, &mut maps, &mut report)?;
+    progress.inc(1);
+    progress.set_message("deleted themes");
     delete_themes(conn, theirs, base, change, prefer, &maps, &mut report)?;
+    progress.inc(1);
+    progress.set_message("links");
     links(conn, theirs, &maps, &mut report)?;
+    progress.inc(1);
+    progress.set_message("memos");
     notes(conn, theirs, base, &mut maps, &coding_ids, &mut report)?;
+    progress.inc(1);
+    progress.set_message("reviews");
     reviews(
         conn,
         theirs,
@@ -330,7 +345,11 @@ pub fn merge(
         &coding_ids,
         &mut report,
     )?;
+    progress.inc(1);
+    progress.set_message("attributes");
     attributes(conn, theirs, base, &maps, &mut report)?;
+    progress.inc(1);
+    progress.set_message("change log");
     if record_log {
         record_changes(conn, theirs, base, change, source, &their_guid, &mut report)?;
     }

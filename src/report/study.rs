@@ -12,6 +12,7 @@ use crate::analysis::freq::{by_attribute, freq, FreqOptions, FreqTable, Measure}
 use crate::error::Result;
 use crate::model::{Origin, Theme, ThemeKind};
 use crate::output::{count, Table};
+use crate::progress::Progress;
 use crate::template::version::{log, versions, LogRow, Version};
 use crate::template::{links, Template};
 
@@ -75,7 +76,8 @@ pub struct Options {
 }
 
 /// Build the report.
-pub fn build(conn: &Connection, opts: &Options) -> Result<Doc> {
+pub fn build(conn: &Connection, opts: &Options, progress: &mut Progress) -> Result<Doc> {
+    progress.stage("counting", opts.sections.len() as u64 + 1);
     let template = Template::load(conn)?;
     let only_ids = match &opts.transcripts {
         Some(names) => Some(crate::analysis::filter::ids_of(conn, names)?),
@@ -118,6 +120,8 @@ pub fn build(conn: &Connection, opts: &Options) -> Result<Doc> {
         if !opts.sections.contains(&s) {
             continue;
         }
+        progress.inc(1);
+        progress.set_message(format!("{s:?}").to_lowercase());
         let needs_themes = !matches!(
             s,
             Section::Summary | Section::Fate | Section::Evolution | Section::Audit
@@ -154,6 +158,8 @@ pub fn build(conn: &Connection, opts: &Options) -> Result<Doc> {
             Section::Audit => r.audit()?,
         }
     }
+    progress.inc(1);
+    progress.set_message("writing");
     Ok(doc)
 }
 
