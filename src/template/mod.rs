@@ -282,17 +282,17 @@ pub fn too_deep(place: &str) -> Error {
 /// The level of a theme (1 for the top level), counted up its parents and never past
 /// `MAX_DEPTH + 1`.
 pub fn level_of(conn: &Connection, id: i64) -> Result<usize> {
-    let level: i64 = conn.query_row(
-        "WITH RECURSIVE up(id, level) AS (
+    let level: i64 = conn
+        .prepare_cached(
+            "WITH RECURSIVE up(id, level) AS (
              SELECT ?1, 1
              UNION ALL
              SELECT t.parent_id, up.level + 1 FROM theme t JOIN up ON t.id = up.id
              WHERE t.parent_id IS NOT NULL AND up.level <= ?2
          )
          SELECT max(level) FROM up",
-        rusqlite::params![id, MAX_DEPTH as i64],
-        |r| r.get(0),
-    )?;
+        )?
+        .query_row(rusqlite::params![id, MAX_DEPTH as i64], |r| r.get(0))?;
     Ok(level as usize)
 }
 
@@ -338,20 +338,33 @@ pub fn insert_theme(
     new: &NewTheme,
     coder: i64,
 ) -> Result<i64> {
+    let parent_level = match parent {
+        Some(p) => level_of(conn, p)?,
+        None => 0,
+    };
+    insert_theme_at(conn, parent, parent_level, name, new, coder)
+}
+
+/// `insert_theme` for a caller that knows the parent's level (0 for the top level).
+pub fn insert_theme_at(
+    conn: &Connection,
+    parent: Option<i64>,
+    parent_level: usize,
+    name: &str,
+    new: &NewTheme,
+    coder: i64,
+) -> Result<i64> {
     let name = name.trim();
     validate_name(name)?;
-    if let Some(p) = parent {
-        if level_of(conn, p)? >= MAX_DEPTH {
-            return Err(too_deep(&format!("theme \"{name}\"")));
-        }
+    if parent.is_some() && parent_level >= MAX_DEPTH {
+        return Err(too_deep(&format!("theme \"{name}\"")));
     }
     let clash: Option<i64> = conn
-        .query_row(
+        .prepare_cached(
             "SELECT id FROM theme WHERE ifnull(parent_id, 0) = ifnull(?1, 0) AND lower(name) = lower(?2)
                AND deleted_in IS NULL",
-            (parent, name),
-            |r| r.get(0),
-        )
+        )?
+        .query_row((parent, name), |r| r.get(0))
         .ok();
     if clash.is_some() {
         return Err(Error::user(format!(
@@ -359,34 +372,34 @@ pub fn insert_theme(
         ))
         .with_hint("sibling themes need different names"));
     }
-    let position: i64 = conn.query_row(
-        "SELECT ifnull(max(position), 0) + 1 FROM theme
-         WHERE ifnull(parent_id, 0) = ifnull(?1, 0) AND deleted_in IS NULL",
-        [parent],
-        |r| r.get(0),
-    )?;
+    let position: i64 = conn
+        .prepare_cached(
+            "SELECT ifnull(max(position), 0) + 1 FROM theme
+             WHERE ifnull(parent_id, 0) = ifnull(?1, 0) AND deleted_in IS NULL",
+        )?
+        .query_row([parent], |r| r.get(0))?;
     let f = &new.fields;
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO theme (parent_id, position, name, kind, origin, source, definition, include,
                             exclude, example, memo, color, created_at, created_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-        rusqlite::params![
-            parent,
-            position,
-            name,
-            new.kind.as_str(),
-            new.origin.as_str(),
-            f.source,
-            f.definition,
-            f.include,
-            f.exclude,
-            f.example,
-            f.memo,
-            f.color,
-            now(),
-            coder
-        ],
-    )?;
+    )?
+    .execute(rusqlite::params![
+        parent,
+        position,
+        name,
+        new.kind.as_str(),
+        new.origin.as_str(),
+        f.source,
+        f.definition,
+        f.include,
+        f.exclude,
+        f.example,
+        f.memo,
+        f.color,
+        now(),
+        coder
+    ])?;
     Ok(conn.last_insert_rowid())
 }
 

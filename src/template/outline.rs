@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use rusqlite::Connection;
 
-use super::{insert_theme, too_deep, NewTheme, Template, MAX_DEPTH};
+use super::{insert_theme_at, too_deep, NewTheme, Template, MAX_DEPTH};
 use crate::error::{Error, Result};
 use crate::model::{Origin, ThemeFields, ThemeKind};
 
@@ -209,6 +209,8 @@ pub struct Conflict {
 #[derive(Debug, Default)]
 pub struct ImportReport {
     pub added: Vec<String>,
+    /// The ids of the added themes, in the order of `added`.
+    pub added_ids: Vec<i64>,
     pub unchanged: usize,
     pub conflicts: Vec<Conflict>,
 }
@@ -217,10 +219,21 @@ pub struct ImportReport {
 /// every field where the outline disagrees with the project. Running it twice adds nothing.
 pub fn import(conn: &Connection, items: &[OutlineItem], coder: i64) -> Result<ImportReport> {
     let mut report = ImportReport::default();
+    // The template is read once: themes by their lower-cased path, and the ids of the themes
+    // this import adds, so each item costs a lookup, not a pass over the template.
+    let template = Template::load(conn)?;
+    let existing_by_path: HashMap<Vec<String>, &crate::model::Theme> = template
+        .themes
+        .iter()
+        .map(|t| (lower_path(&t.path), t))
+        .collect();
+    let mut added: HashMap<Vec<String>, i64> = HashMap::new();
     for item in items {
-        let template = Template::load(conn)?;
-        let parts: Vec<&str> = item.path.iter().map(String::as_str).collect();
-        if let Some(existing) = template.by_path(&parts) {
+        let lower = lower_path(&item.path);
+        if added.contains_key(&lower) {
+            continue;
+        }
+        if let Some(existing) = existing_by_path.get(&lower) {
             let mut differs = false;
             let mut check = |field: &'static str, project: String, outline: String| {
                 if project != outline {
@@ -267,23 +280,31 @@ pub fn import(conn: &Connection, items: &[OutlineItem], coder: i64) -> Result<Im
             }
             continue;
         }
-        let parent = match parts.len() {
+        let parent = match lower.len() {
             1 => None,
-            n => Some(
-                template
-                    .by_path(&parts[..n - 1])
-                    .expect("parents are imported before children")
-                    .id,
-            ),
+            n => {
+                let up = &lower[..n - 1];
+                Some(match added.get(up) {
+                    Some(id) => *id,
+                    None => existing_by_path.get(up).map(|t| t.id).ok_or_else(|| {
+                        Error::user(format!(
+                            "line {}: the parent of \"{}\" is not in the outline",
+                            item.line,
+                            item.path.join("/")
+                        ))
+                    })?,
+                })
+            }
         };
         let new = NewTheme {
             kind: item.kind,
             origin: item.origin,
             fields: item.fields.clone(),
         };
-        let id = insert_theme(
+        let id = insert_theme_at(
             conn,
             parent,
+            lower.len() - 1,
             item.path.last().expect("path is never empty"),
             &new,
             coder,
@@ -297,6 +318,8 @@ pub fn import(conn: &Connection, items: &[OutlineItem], coder: i64) -> Result<Im
             )?;
         }
         report.added.push(item.path.join("/"));
+        report.added_ids.push(id);
+        added.insert(lower, id);
     }
     Ok(report)
 }

@@ -399,21 +399,20 @@ pub fn import_outline(
     let outcome = revision(conn, meta, "add", |j| {
         let r = super::outline::import(conn, items, meta.coder)?;
         let template = Template::load(conn)?;
-        let ids: Vec<i64> = r
-            .added
-            .iter()
-            .filter_map(|p| template.resolve(p).ok().map(|t| t.id))
-            .collect();
+        let ids: Vec<i64> = r.added_ids.clone();
         let mut messages = Vec::new();
         let mut flagged = 0;
-        for id in &ids {
-            let t = template.get(*id).expect("added theme exists");
-            flagged += flag_reread(
-                conn,
-                t,
-                &format!("new theme {}: re-read for it", t.label()),
-                j.id,
-            )?;
+        let coded = coded_transcripts(conn)?;
+        if !coded.is_empty() {
+            for id in &ids {
+                let t = template.get(*id).expect("added theme exists");
+                flagged += flag_reread(
+                    conn,
+                    t,
+                    &format!("new theme {}: re-read for it", t.label()),
+                    j.id,
+                )?;
+            }
         }
         if flagged > 0 {
             messages.push(format!(

@@ -186,7 +186,7 @@ pub fn ensure_t0(conn: &Connection, coder: i64, upto: Option<i64>) -> Result<Opt
         return Ok(None);
     }
     // Keep a priori themes whose ancestors are a priori too.
-    let ids: Vec<i64> = apriori.iter().map(|t| t.id).collect();
+    let ids: std::collections::HashSet<i64> = apriori.iter().map(|t| t.id).collect();
     let kept: Vec<Theme> = apriori
         .into_iter()
         .filter(|t| t.parent_id.is_none_or(|p| ids.contains(&p)))
