@@ -156,6 +156,7 @@ pub fn check_csv(
 
     let template = Template::load(conn)?;
     let mut docs: HashMap<String, std::result::Result<Doc, String>> = HashMap::new();
+    let mut theme_of: HashMap<String, std::result::Result<ThemeRef, String>> = HashMap::new();
     let mut rows = Vec::new();
     let mut problems: Vec<String> = Vec::new();
     let mut to_create: Vec<(String, usize)> = Vec::new();
@@ -191,15 +192,23 @@ pub fn check_csv(
                 .or_insert_with(|| Doc::load(conn, name).map_err(|e| e.to_string()));
             let doc = doc.as_ref().map_err(Clone::clone)?;
             let theme_ref = get(Some(c_theme)).ok_or("the theme is empty")?;
-            let theme = match template.resolve(theme_ref) {
-                Ok(t) => ThemeRef::Id(t.id),
-                Err(_) if options.create => ThemeRef::New(theme_ref.to_string()),
-                Err(e) => {
-                    let mut m = e.to_string();
-                    if m.starts_with("no theme matches") && !m.contains("did you mean") {
-                        m.push_str(" (add --create to create it)");
-                    }
-                    return Err(m);
+            // Rows name few themes many times: each name is resolved once.
+            let theme = match theme_of.get(theme_ref) {
+                Some(r) => r.clone()?,
+                None => {
+                    let r = match template.resolve(theme_ref) {
+                        Ok(t) => Ok(ThemeRef::Id(t.id)),
+                        Err(_) if options.create => Ok(ThemeRef::New(theme_ref.to_string())),
+                        Err(e) => {
+                            let mut m = e.to_string();
+                            if m.starts_with("no theme matches") && !m.contains("did you mean") {
+                                m.push_str(" (add --create to create it)");
+                            }
+                            Err(m)
+                        }
+                    };
+                    theme_of.insert(theme_ref.to_string(), r.clone());
+                    r?
                 }
             };
             let given: Vec<&str> = [c_segment, c_quote, c_span]
