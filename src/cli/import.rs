@@ -14,9 +14,14 @@ use crate::segment::{Layout, TurnRule};
 /// Import transcripts (.txt, .md, .docx, .odt, .vtt, .srt, .csv) or a REFI-QDA project (.qdpx)
 ///
 /// Each file becomes one transcript named after the file stem. A .docx or .odt gives its
-/// paragraphs, separated by blank lines. Speaker turns are detected
-/// (`Interviewer:`, `P3:`, `Participant 3:`, `MODERATOR:`, `[04:12] PARTICIPANT 4:`,
-/// `Jane Doe:`); without turns, each paragraph is a segment. Caption files (.vtt, .srt) become
+/// paragraphs, separated by blank lines. Speaker turns are detected (`Interviewer:`, `P3:`,
+/// `MODERATOR:`, `Jane Doe:`, `Jane Doe (Sales lead):`, `[04:12] PARTICIPANT 4:`,
+/// `00:00:04 Jane Doe:`, and a line of its own with `Jane Doe  0:04` as Otter and Teams write
+/// it or `[Jane Doe] 00:00:04` as Zoom does; the time is kept); without turns, each paragraph
+/// is a segment. Numbered headings (`1 Read the task`, `1.a Was it clear?`), Markdown headings,
+/// stage directions on a line of their own (`(The participant reads the task)`) and image
+/// captions are segments without a speaker. For each file, import says which speakers it
+/// found, with their turns, or that it found none. Caption files (.vtt, .srt) become
 /// one segment per speaker turn, with `<v Name>` voices or `Name:` prefixes as speakers and the
 /// cue start time kept; a .csv has one row per turn. All files are imported in one
 /// transaction: if one fails, none is imported.
