@@ -770,19 +770,19 @@ fn is_title(lines: &[Line], i: usize) -> bool {
         && before.is_some_and(|l| !l.text.trim_end().ends_with(char::is_alphanumeric))
 }
 
-/// True if the text ends its paragraphs with punctuation: of the paragraphs longer than a
-/// title, at most one in ten ends on a letter or digit. In a transcript that does not
+/// True if the transcript punctuates its speech: of the turns that are one paragraph longer
+/// than a title, at most one in ten ends on a letter or digit. In a transcript that does not
 /// punctuate, a short unpunctuated paragraph is speech, not a title.
-fn punctuates(lines: &[Line]) -> bool {
+fn punctuates(lines: &[Line], labels: &[Option<LabelMatch>]) -> bool {
     let (mut long, mut bare) = (0usize, 0usize);
-    for (i, l) in lines.iter().enumerate() {
-        let t = l.text.trim();
-        let ends_paragraph = lines.get(i + 1).is_none_or(is_blank);
-        if t.is_empty() || !ends_paragraph || t.split_whitespace().nth(8).is_none() {
+    for (i, (l, m)) in lines.iter().zip(labels).enumerate() {
+        let Some(m) = m else { continue };
+        let speech = l.text[m.body.min(l.text.len())..].trim();
+        if !lines.get(i + 1).is_none_or(is_blank) || speech.split_whitespace().nth(8).is_none() {
             continue;
         }
         long += 1;
-        bare += usize::from(t.ends_with(char::is_alphanumeric));
+        bare += usize::from(speech.ends_with(char::is_alphanumeric));
     }
     bare * 10 <= long
 }
@@ -811,7 +811,7 @@ fn turns(lines: &[Line], labels: &[Option<LabelMatch>], apart: &[Option<Apart>],
     let mut open: Option<Open> = None;
     // Whose turn unlabelled text continues.
     let mut speaker: Option<String> = None;
-    let titles = punctuates(lines);
+    let titles = punctuates(lines, labels);
     for (i, ((l, m), a)) in lines.iter().zip(labels).zip(apart).enumerate() {
         if let Some(m) = m {
             b.close(open.take());
