@@ -6,7 +6,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::{Error, Result};
 use crate::project::now;
-use crate::segment::{segmentation, Layout, TurnRule};
+use crate::segment::{segmentation, Layout, Segmentation, TurnRule};
 use crate::text::{decode, find_folded, slice_chars, Offsets};
 
 pub mod attributes;
@@ -158,22 +158,12 @@ pub fn import_file(
             } else {
                 Layout::Cues
             };
-            return store(
-                conn, &name, &laid_out, segments, layout, &source, opts, coder,
-            );
+            let segmented = Segmentation { segments, layout };
+            return store(conn, &name, &laid_out, segmented, &source, opts, coder);
         }
         None => segmentation(&text, &opts.turns, &name),
     };
-    store(
-        conn,
-        &name,
-        &text,
-        segmented.segments,
-        segmented.layout,
-        &source,
-        opts,
-        coder,
-    )
+    store(conn, &name, &text, segmented, &source, opts, coder)
 }
 
 /// Where a transcript came from.
@@ -198,8 +188,7 @@ pub fn import_text(
         conn,
         name,
         text,
-        segmented.segments,
-        segmented.layout,
+        segmented,
         &Source {
             path: source,
             format,
@@ -210,18 +199,17 @@ pub fn import_text(
 }
 
 /// Store a transcript with its segments (made by `segmentation` or by a turn-based format).
-#[allow(clippy::too_many_arguments)]
 fn store(
     conn: &Connection,
     name: &str,
     text: &str,
-    segments: Vec<crate::segment::SegmentSpan>,
-    layout: Layout,
+    segmented: Segmentation,
     src: &Source,
     opts: &ImportOptions,
     coder: i64,
 ) -> Result<Imported> {
     let (source, format) = (src.path, src.format);
+    let Segmentation { segments, layout } = segmented;
     let chars = Offsets::new(text).len_chars();
     let words: usize = segments.iter().map(|s| s.words).sum();
     let existing: Option<(i64, String)> = conn
