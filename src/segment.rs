@@ -600,7 +600,7 @@ pub fn segment(text: &str, rule: &TurnRule, unlabelled_speaker: &str) -> Vec<Seg
 
 /// Split a transcript's text into segments, and say how.
 ///
-/// With `Detect`, speakers are found as [`detect`] says; with a pattern, they are its
+/// With `Detect`, speakers are found by the conventions `detect` knows; with a pattern, they are its
 /// matches. Headings, stage directions and captions are segments without a speaker. When two
 /// or more speakers are found, unlabelled paragraphs continue the turn before them (after a
 /// heading, they are paragraphs without a speaker). When only one is found (a `MODERATOR:`
