@@ -600,12 +600,12 @@ pub fn segment(text: &str, rule: &TurnRule, unlabelled_speaker: &str) -> Vec<Seg
 
 /// Split a transcript's text into segments, and say how.
 ///
-/// With `Detect`, speakers are found by the conventions `detect` knows; with a pattern, they are its
-/// matches. Headings, stage directions and captions are segments without a speaker. When two
-/// or more speakers are found, unlabelled paragraphs continue the turn before them (after a
-/// heading, they are paragraphs without a speaker). When only one is found (a `MODERATOR:`
-/// transcript whose participant lines are unlabelled), each run of unlabelled lines is a turn
-/// of `unlabelled_speaker`.
+/// With `Detect`, speakers are found by the conventions transcripts use; with a pattern, they
+/// are its matches. Headings, stage directions and captions are segments without a speaker.
+/// When two or more speakers are found, unlabelled paragraphs continue the turn before them
+/// (after a heading, they are paragraphs without a speaker). When only one is found (a
+/// `MODERATOR:` transcript whose participant lines are unlabelled), each run of unlabelled
+/// lines is a turn of `unlabelled_speaker`.
 pub fn segmentation(text: &str, rule: &TurnRule, unlabelled_speaker: &str) -> Segmentation {
     let lines = lines(text);
     let (labels, apart): (Vec<Option<LabelMatch>>, Vec<Option<Apart>>) = match rule {
