@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Import every real transcript in ../shared/corpora with tana and check the speaker turns of
-# the usability study. Reads ../shared only; writes to a temporary folder.
+# Import every real transcript in ../shared/corpora with tana, print each corpus's segmentation
+# figures (files, speakers, turns, largest segment) and fail if one regresses against
+# scripts/corpora_baseline.tsv; check the speaker turns of the usability study, its codings and
+# unedited coding sheets. Reads ../shared only; writes to a temporary folder.
 # Usage: scripts/check_corpora.sh [SHARED_DIR]
 set -euo pipefail
 shared=${1:-../shared}
@@ -31,8 +33,35 @@ for dir in "$shared"/corpora/*/transcripts "$shared"/corpora/unicode-*/texts; do
     echo "$corpus: imported $n of ${#files[@]} files"
     [ "$n" -eq ${#files[@]} ] || status=1
 done
+# Caption files (.vtt, .srt): named by stem and place, as two may share a stem.
+for dir in "$shared"/corpora/subtitles-*; do
+    [ -d "$dir" ] || continue
+    corpus=$(basename "$dir")
+    shopt -s nullglob
+    files=("$dir"/*.vtt "$dir"/*.srt)
+    shopt -u nullglob
+    [ ${#files[@]} -gt 0 ] || continue
+    "$tana" -q init "$work/$corpus.tana"
+    if ! "$tana" -q --project "$work/$corpus.tana" import "${files[@]}" --name '{stem}-{n}'; then
+        echo "FAIL: importing $corpus" >&2
+        status=1
+    fi
+done
 
-# The 17 usability sessions split into MODERATOR and participant turns.
+# Segmentation figures per corpus, against the committed baseline: no corpus may lose speakers
+# or turns, gain false speakers, or grow a larger segment.
+if command -v python3 >/dev/null 2>&1; then
+    if ! python3 scripts/corpus_figures.py --baseline scripts/corpora_baseline.tsv "$work"/*.tana; then
+        echo "FAIL: segmentation regressed against scripts/corpora_baseline.tsv" >&2
+        status=1
+    fi
+else
+    echo "FAIL: python3 is needed for the segmentation figures" >&2
+    status=1
+fi
+
+# The 17 usability sessions split into MODERATOR and participant turns; task headings and stage
+# directions are segments without a speaker, so they do not count as speakers.
 serdif="$work/serdif-usability-navarro2022.tana"
 if [ -f "$serdif" ]; then
     bad=$("$tana" --project "$serdif" transcripts --format csv | tail -n +2 | awk -F, '$2 != 2' | wc -l)
@@ -42,6 +71,16 @@ if [ -f "$serdif" ]; then
     else
         echo "serdif: every session has MODERATOR and participant turns"
     fi
+    # Every session's task headings (1 Read ..., 1.a Was ...) stand apart from the speech.
+    for f in "$shared"/corpora/serdif-usability-navarro2022/transcripts/P*.txt; do
+        name=$(basename "$f" .txt)
+        headings=$(grep -cE '^[[:space:]]*[0-9]+(\.[a-z])? [A-Z]' "$f" || true)
+        apart=$("$tana" --project "$serdif" show "$name" | grep -cE '^ *[0-9]+  [0-9]+(\.[a-z])? [A-Z]' || true)
+        if [ "$apart" -ne "$headings" ]; then
+            echo "FAIL: serdif $name: $apart of its $headings task headings are segments of their own" >&2
+            status=1
+        fi
+    done
 fi
 
 # Code the usability study from its real highlights and compare the counts with the CSV.

@@ -6,17 +6,22 @@ use regex::Regex;
 
 use crate::cli::Ctx;
 use crate::error::{Error, Result};
-use crate::import::{attributes::parse_pair, import_file, ImportOptions};
+use crate::import::{attributes::parse_pair, import_file, ImportOptions, Imported};
 use crate::journal::Kind;
 use crate::output::count;
-use crate::segment::TurnRule;
+use crate::segment::{Layout, TurnRule};
 
 /// Import transcripts (.txt, .md, .docx, .odt, .vtt, .srt, .csv) or a REFI-QDA project (.qdpx)
 ///
 /// Each file becomes one transcript named after the file stem. A .docx or .odt gives its
-/// paragraphs, separated by blank lines. Speaker turns are detected
-/// (`Interviewer:`, `P3:`, `Participant 3:`, `MODERATOR:`, `[04:12] PARTICIPANT 4:`,
-/// `Jane Doe:`); without turns, each paragraph is a segment. Caption files (.vtt, .srt) become
+/// paragraphs, separated by blank lines. Speaker turns are detected (`Interviewer:`, `P3:`,
+/// `MODERATOR:`, `Jane Doe:`, `Jane Doe (Sales lead):`, `[04:12] PARTICIPANT 4:`,
+/// `00:00:04 Jane Doe:`, and a line of its own with `Jane Doe  0:04` as Otter and Teams write
+/// it or `[Jane Doe] 00:00:04` as Zoom does; the time is kept); without turns, each paragraph
+/// is a segment. Numbered headings (`1 Read the task`, `1.a Was it clear?`), Markdown headings,
+/// stage directions on a line of their own (`(The participant reads the task)`) and image
+/// captions are segments without a speaker. For each file, import says which speakers it
+/// found, with their turns, or that it found none. Caption files (.vtt, .srt) become
 /// one segment per speaker turn, with `<v Name>` voices or `Name:` prefixes as speakers and the
 /// cue start time kept; a .csv has one row per turn. All files are imported in one
 /// transaction: if one fails, none is imported.
@@ -231,31 +236,74 @@ pub fn run(ctx: &mut Ctx, args: &ImportArgs) -> Result<()> {
         Ok((done, summary))
     })?;
     if !quiet {
-        let many = done.len() > 20;
-        for d in done.iter().filter(|_| !many) {
-            let verb = if d.replaced { "replaced" } else { "imported" };
-            let mut line = format!(
-                "{verb} {}: {} segments, {} speakers, {} words",
-                d.name, d.segments, d.speakers, d.words
-            );
-            if d.moved_codings > 0 {
-                line.push_str(&format!(
-                    "; {} codings moved with their text",
-                    d.moved_codings
-                ));
-            }
-            if d.speakers == 0 {
-                line.push_str(" (no speaker turns found: segments are paragraphs)");
-            }
-            eprintln!("{line}");
+        for d in &done {
+            eprintln!("{}", import_line(d, args));
         }
         let segs: usize = done.iter().map(|d| d.segments).sum();
         let words: usize = done.iter().map(|d| d.words).sum();
-        if many || done.len() > 1 {
+        if done.len() > 1 {
             eprintln!("{} transcripts, {segs} segments, {words} words", done.len());
         }
     }
     Ok(())
+}
+
+/// One line per file: what was imported, and the speakers found with their turns (or how the
+/// text was split without them).
+fn import_line(d: &Imported, args: &ImportArgs) -> String {
+    /// Speakers named on the line; the rest are counted.
+    const SHOWN: usize = 6;
+    let verb = if d.replaced { "replaced" } else { "imported" };
+    let mut line = format!(
+        "{verb} {}: {}, {}",
+        d.name,
+        count(d.segments, "segment", "segments"),
+        count(d.words, "word", "words")
+    );
+    if d.turns.is_empty() {
+        let how = match d.layout {
+            Layout::Lines => "lines",
+            Layout::Cues => "captions",
+            Layout::Paragraphs | Layout::Turns => "paragraphs",
+        };
+        line.push_str(&if args.paragraphs {
+            format!("; segments are {how} (--paragraphs)")
+        } else if args.speaker_pattern.is_some() {
+            format!("; --speaker-pattern matched no line: segments are {how}")
+        } else {
+            format!("; no speaker turns found: segments are {how}")
+        });
+    } else {
+        let named: Vec<String> = d
+            .turns
+            .iter()
+            .take(SHOWN)
+            .map(|(s, n)| format!("{s} ({n})"))
+            .collect();
+        line.push_str(&format!(
+            "; {}: {}",
+            count(d.turns.len(), "speaker", "speakers"),
+            named.join(", ")
+        ));
+        if d.turns.len() > SHOWN {
+            line.push_str(&format!(" and {} more", d.turns.len() - SHOWN));
+        }
+        let apart = d.segments - d.turns.iter().map(|(_, n)| n).sum::<usize>();
+        if apart > 0 {
+            line.push_str(&format!(
+                "; {} without a speaker",
+                count(apart, "segment", "segments")
+            ));
+        }
+    }
+    if d.moved_codings > 0 {
+        line.push_str(&format!(
+            "; {} moved with {} text",
+            count(d.moved_codings, "coding", "codings"),
+            if d.moved_codings == 1 { "its" } else { "their" }
+        ));
+    }
+    line
 }
 
 /// The name for each file: from `--name` (a pattern with several files), from

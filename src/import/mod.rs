@@ -6,7 +6,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::{Error, Result};
 use crate::project::now;
-use crate::segment::{segment, TurnRule};
+use crate::segment::{segmentation, Layout, Segmentation, TurnRule};
 use crate::text::{decode, find_folded, slice_chars, Offsets};
 
 pub mod attributes;
@@ -35,6 +35,11 @@ pub struct Imported {
     pub name: String,
     pub segments: usize,
     pub speakers: usize,
+    /// Each speaker with their number of turns, most turns first (then in order of the first
+    /// turn).
+    pub turns: Vec<(String, usize)>,
+    /// How the segments were made (turns, paragraphs, lines, or a caption file's cues).
+    pub layout: Layout,
     pub words: usize,
     pub replaced: bool,
     /// Codings whose text moved in a replaced transcript and were re-anchored.
@@ -145,14 +150,20 @@ pub fn import_file(
         },
     };
     validate_name(&name)?;
-    let segments = match turns {
+    let segmented = match turns {
         Some(turns) => {
             let (laid_out, segments) = captions::layout(&turns);
-            return store(conn, &name, &laid_out, segments, &source, opts, coder);
+            let layout = if segments.iter().any(|s| s.speaker.is_some()) {
+                Layout::Turns
+            } else {
+                Layout::Cues
+            };
+            let segmented = Segmentation { segments, layout };
+            return store(conn, &name, &laid_out, segmented, &source, opts, coder);
         }
-        None => segment(&text, &opts.turns, &name),
+        None => segmentation(&text, &opts.turns, &name),
     };
-    store(conn, &name, &text, segments, &source, opts, coder)
+    store(conn, &name, &text, segmented, &source, opts, coder)
 }
 
 /// Where a transcript came from.
@@ -172,12 +183,12 @@ pub fn import_text(
     coder: i64,
 ) -> Result<Imported> {
     validate_name(name)?;
-    let segments = segment(text, &opts.turns, name);
+    let segmented = segmentation(text, &opts.turns, name);
     store(
         conn,
         name,
         text,
-        segments,
+        segmented,
         &Source {
             path: source,
             format,
@@ -187,17 +198,18 @@ pub fn import_text(
     )
 }
 
-/// Store a transcript with its segments (made by `segment` or by a turn-based format).
+/// Store a transcript with its segments (made by `segmentation` or by a turn-based format).
 fn store(
     conn: &Connection,
     name: &str,
     text: &str,
-    segments: Vec<crate::segment::SegmentSpan>,
+    segmented: Segmentation,
     src: &Source,
     opts: &ImportOptions,
     coder: i64,
 ) -> Result<Imported> {
     let (source, format) = (src.path, src.format);
+    let Segmentation { segments, layout } = segmented;
     let chars = Offsets::new(text).len_chars();
     let words: usize = segments.iter().map(|s| s.words).sum();
     let existing: Option<(i64, String)> = conn
@@ -273,18 +285,35 @@ fn store(
     for (k, v) in &opts.attributes {
         attributes::set(conn, id, k, v)?;
     }
-    let speakers: std::collections::BTreeSet<&str> = segments
-        .iter()
-        .filter_map(|s| s.speaker.as_deref())
-        .collect();
+    let turns = speaker_turns(&segments);
     Ok(Imported {
         name: name.to_string(),
         segments: segments.len(),
-        speakers: speakers.len(),
+        speakers: turns.len(),
+        turns,
+        layout,
         words,
         replaced,
         moved_codings: moved,
     })
+}
+
+/// Each speaker with their number of turns: most turns first, then in order of appearance.
+fn speaker_turns(segments: &[crate::segment::SegmentSpan]) -> Vec<(String, usize)> {
+    let mut turns: Vec<(String, usize)> = Vec::new();
+    let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for s in segments {
+        if let Some(sp) = s.speaker.as_deref() {
+            let i = *at.entry(sp).or_insert_with(|| {
+                turns.push((sp.to_string(), 0));
+                turns.len() - 1
+            });
+            turns[i].1 += 1;
+        }
+    }
+    // A stable sort keeps the order of appearance among equal counts.
+    turns.sort_by_key(|t| std::cmp::Reverse(t.1));
+    turns
 }
 
 fn validate_name(name: &str) -> Result<()> {

@@ -12,7 +12,7 @@ fn import_detects_turns_and_names_transcripts_by_stem() {
     exit: 0
     --- stdout
     --- stderr
-    imported P07: 4 segments, 2 speakers, 7 words
+    imported P07: 4 segments, 7 words; 2 speakers: Interviewer (2), Participant 7 (2)
     ");
     assert_snapshot!(env.run(&["show", "P07"]), @r"
     exit: 0
@@ -61,7 +61,7 @@ fn import_handles_timestamps_moderator_lines_and_padded_labels() {
        4  [05:02] PARTICIPANT 4: Fine.
     ");
     assert_snapshot!(env.ok(&["show", "P09"]), @"
-    1  P09: 1 Read the home tab.
+    1  1 Read the home tab.
     2  MODERATOR: Could you start?
     3  P09: Okay, yes.
        	It is clear.
@@ -91,11 +91,11 @@ fn import_without_turns_makes_paragraph_segments() {
         "essay.txt",
         "First paragraph,\nwrapped.\n\nSecond paragraph.\n",
     );
-    assert_snapshot!(env.run(&["import", "essay.txt"]), @r"
+    assert_snapshot!(env.run(&["import", "essay.txt"]), @"
     exit: 0
     --- stdout
     --- stderr
-    imported essay: 2 segments, 0 speakers, 5 words (no speaker turns found: segments are paragraphs)
+    imported essay: 2 segments, 5 words; no speaker turns found: segments are paragraphs
     ");
 }
 
@@ -177,7 +177,7 @@ fn replace_keeps_codings_on_their_text_and_refuses_to_orphan() {
     exit: 0
     --- stdout
     --- stderr
-    replaced P01: 3 segments, 2 speakers, 16 words; 1 codings moved with their text
+    replaced P01: 3 segments, 16 words; 2 speakers: Interviewer (2), P1 (1); 1 coding moved with its text
     ");
     let q = env.ok(&["quotes", "Vague targets", "--format", "csv"]);
     assert!(q.contains("P01,3,P1,1.1.1,Vague targets,"), "{q}");
@@ -339,8 +339,8 @@ fn captions_and_csv_turns_import_with_speakers_and_times() {
     exit: 0
     --- stdout
     --- stderr
-    imported talk: 2 segments, 2 speakers, 4 words
-    imported talk2: 2 segments, 2 speakers, 7 words
+    imported talk: 2 segments, 4 words; 2 speakers: Ana (1), Ben (1)
+    imported talk2: 2 segments, 7 words; 2 speakers: Ana (1), Ben (1)
     2 transcripts, 4 segments, 11 words
     ");
     env.ok(&["import", "turns.csv", "--columns", "who,utterance,time"]);

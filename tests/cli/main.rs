@@ -17,6 +17,7 @@ mod report;
 mod revise;
 mod revise_props;
 mod safety;
+mod segmentation;
 mod serve;
 mod sheet;
 mod template;

@@ -683,8 +683,8 @@ fn docx_and_odt_transcripts_import_with_speakers() {
     exit: 0
     --- stdout
     --- stderr
-    imported P04: 3 segments, 2 speakers, 21 words
-    imported P05: 2 segments, 2 speakers, 6 words
+    imported P04: 3 segments, 21 words; 2 speakers: Interviewer (2), P4 (1)
+    imported P05: 2 segments, 6 words; 2 speakers: Interviewer (1), P5 (1)
     2 transcripts, 5 segments, 27 words
     ");
     assert_snapshot!(env.ok(&["show", "P04"]), @"
