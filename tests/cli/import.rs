@@ -225,7 +225,7 @@ fn replace_keeps_codings_on_repeated_lines_and_names_what_blocks_it() {
     exit: 0
     --- stdout
     --- stderr
-    replaced P05: 7 segments, 2 speakers, 23 words; 2 codings moved with their text
+    replaced P05: 7 segments, 23 words; 2 speakers: Interviewer (4), P5 (3); 2 codings moved with their text
     ");
     assert_snapshot!(env.ok(&["quotes", "Channels that miss", "--format", "csv"]), @"
     transcript,segment,speaker,theme,theme_name,start,end,text,memo

@@ -368,10 +368,10 @@ fn search_finds_words_in_scripts_written_without_spaces() {
     assert_snapshot!(env.run(&["search", "可持續發展"]), @"
     exit: 0
     --- stdout
-     transcript   segment   speaker   in context                                                themes
-    ───────────────────────────────────────────────────────────────────────────────────────────────────
-     Z01                1             …問員：你點睇公司嘅[可持續發展]目標？
-     Z01                2             受訪者：我覺得[可持續發展]目標好清晰，不過前… (+1 more)
+     transcript   segment   speaker   in context                                        themes
+    ───────────────────────────────────────────────────────────────────────────────────────────
+     Z01                1   訪問員    你點睇公司嘅[可持續發展]目標？
+     Z01                2   受訪者    我覺得[可持續發展]目標好清晰，不過前… (+1 more)
     --- stderr
     2 segment(s) match; showing 1-2
     ");
@@ -381,18 +381,18 @@ fn search_finds_words_in_scripts_written_without_spaces() {
     );
     assert_snapshot!(env.ok(&["search", "目標", "--format", "csv"]), @"
     transcript,segment,speaker,start,end,left,hit,right,themes,more
-    Z01,1,,15,17,…公司嘅可持續發展,目標,？,,0
-    Z01,2,,32,34,…我覺得可持續發展,目標,好清晰，不過前線同…,,0
-    Z02,2,,36,38,…報で持続可能性の,目標,を読みました。,,0
+    Z01,1,訪問員,15,17,…公司嘅可持續發展,目標,？,,0
+    Z01,2,受訪者,32,34,我覺得可持續發展,目標,好清晰，不過前線同…,,0
+    Z02,2,回答者,36,38,…報で持続可能性の,目標,を読みました。,,0
     ");
     assert_snapshot!(env.ok(&["search", "持続可能性 AND 社内報", "--format", "csv"]), @"
     transcript,segment,speaker,start,end,left,hit,right,themes,more
-    Z02,2,,26,29,回答者：,社内報,で持続可能性の目…,,1
+    Z02,2,回答者,26,29,,社内報,で持続可能性の目…,,1
     ");
     assert_snapshot!(env.ok(&["search", "\"ความยั่งยืน\"", "--format", "csv"]), @"
     transcript,segment,speaker,start,end,left,hit,right,themes,more
-    Z03,1,,32,43,…อสารเรื่อง,ความยั่งยืน,อย่างไร,,0
-    Z03,2,,75,86,…ดการพูดถึง,ความยั่งยืน,ทุกเดือน,,0
+    Z03,1,ผู้สัมภาษณ์,32,43,…อสารเรื่อง,ความยั่งยืน,อย่างไร,,0
+    Z03,2,ผู้ตอบ,75,86,…ดการพูดถึง,ความยั่งยืน,ทุกเดือน,,0
     ");
     // Memos in these scripts are found too.
     env.ok(&["memo", "add", "Z01", "前線同事唔知目標"]);
