@@ -19,6 +19,7 @@ mod revise_props;
 mod safety;
 mod serve;
 mod sheet;
+mod taguette;
 mod template;
 mod undo_props;
 
