@@ -17,9 +17,11 @@ between two words makes a sub-theme, unless --flat-tags; "/" becomes "∕"; a do
 file extension is dropped).
 
 Every (tag, document) cell must have as many tana codings as Taguette has joined highlights,
-and every coding's text must be the text of its Taguette stretch (white space compared
-folded, since tana separates paragraphs with a blank line where Taguette's HTML has one line
-break). Prints the figures and exits 1 on any mismatch.
+and every coding's text must be the text of its Taguette stretch, white space aside: tana
+separates paragraphs with a blank line where Taguette's HTML has one line break, and writes a
+line break for a <br>, which has no character in Taguette's text. The figures say how many
+texts are identical, equal with white space folded, and equal only with white space removed.
+Prints the figures and exits 1 on any mismatch.
 
 Usage: python3 scripts/check_taguette.py DB.sqlite3 TANA [--taguette-project ID] [--flat-tags]
 """
@@ -59,6 +61,10 @@ def text_of(fragment):
 
 def fold(s):
     return " ".join(s.split())
+
+
+def squeeze(s):
+    return "".join(s.split())
 
 
 def split_tag(path, flat):
@@ -180,7 +186,7 @@ def main():
             for row in csv.DictReader(io.StringIO(tana(binary, "--project", project, "quotes", t["number"], "--format", "csv"))):
                 got[(t["path"], row["transcript"])].append((int(row["start"]), row["text"]))
 
-    count_ok, count_bad, text_ok, text_bad, identical = 0, 0, 0, 0, 0
+    count_ok, count_bad, text_ok, text_bad, identical, folded = 0, 0, 0, 0, 0, 0
     problems = []
     for key in sorted(set(expected) | set(got)):
         want, have = expected.get(key, []), sorted(got.get(key, []))
@@ -191,9 +197,10 @@ def main():
         count_ok += 1
         for (s, e, ids), (_, text) in zip(want, have):
             theirs = doc_text[key[1]][s:e].decode("utf-8")
-            if fold(theirs) == fold(text):
+            if squeeze(theirs) == squeeze(text):
                 text_ok += 1
                 identical += theirs == text
+                folded += theirs != text and fold(theirs) == fold(text)
             else:
                 text_bad += 1
                 problems.append(f"{key[0]} in {key[1]}, highlight(s) {ids}: Taguette {theirs[:60]!r}, tana {text[:60]!r}")
@@ -205,8 +212,8 @@ def main():
     print(f"tana: {len(got)} (theme, transcript) cells, {sum(len(v) for v in got.values())} codings; "
           f"import took {took:.1f} s")
     print(f"(tag, document) counts: {count_ok} match, {count_bad} differ")
-    print(f"coding texts: {text_ok} match ({identical} identical, the rest differ only in white space "
-          f"between paragraphs), {text_bad} differ")
+    print(f"coding texts: {text_ok} match ({identical} identical, {folded} equal with white space folded, "
+          f"{text_ok - identical - folded} equal without white space), {text_bad} differ")
     for p in problems[:40]:
         print("  MISMATCH " + p)
     if len(problems) > 40:

@@ -86,8 +86,9 @@ CREATE TABLE alembic_version (
 INSERT INTO alembic_version VALUES ('09c662cd9483');
 "#;
 
-/// A document as Taguette keeps it: HTML blocks with a line break between them. Returns the
-/// HTML and the text Taguette counts offsets in (every text node, entities decoded).
+/// A document as Taguette keeps it: HTML blocks with a line break between them (and `<br>`
+/// where a block's text has "|br|"). Returns the HTML and the text Taguette counts offsets in:
+/// every text node, entities decoded (a `<br>` is no text).
 fn document(blocks: &[(&str, &str)]) -> (String, String) {
     let escape = |t: &str| {
         t.replace('&', "&amp;")
@@ -97,9 +98,12 @@ fn document(blocks: &[(&str, &str)]) -> (String, String) {
     };
     let html: Vec<String> = blocks
         .iter()
-        .map(|(tag, text)| format!("<{tag}>{}</{tag}>", escape(text)))
+        .map(|(tag, text)| format!("<{tag}>{}</{tag}>", escape(text).replace("|br|", "<br>")))
         .collect();
-    let text: Vec<&str> = blocks.iter().map(|(_, text)| *text).collect();
+    let text: Vec<String> = blocks
+        .iter()
+        .map(|(_, text)| text.replace("|br|", ""))
+        .collect();
     (html.join("\n"), text.join("\n"))
 }
 
@@ -143,7 +147,7 @@ fn interviews() -> Vec<Interview> {
                 ("p", "We answer it with slogans, not figures."),
                 ("p", "\u{a0}"),
                 ("p", "Interviewer: Who owns the answers?"),
-                ("p", "P2: Nobody, really. The café team in Malmö writes them."),
+                ("p", "P2: Nobody, really.|br|The café team in Malmö writes them."),
             ],
         ),
     ]
@@ -304,7 +308,8 @@ fn taguette_project_becomes_a_tana_project_with_highlights_on_their_words() {
 
     Interviewer: Who owns the answers?
 
-    P2: Nobody, really. The café team in Malmö writes them.
+    P2: Nobody, really.
+    The café team in Malmö writes them.
     ");
     assert_snapshot!(env.ok(&["--project", "b2b.tana", "transcripts", "--format", "csv"]), @"
     transcript,speakers,segments,words,codings,coded,reviewed
@@ -566,7 +571,7 @@ fn a_database_of_several_projects_needs_a_choice() {
     "#);
     assert_snapshot!(env.fails(&["import", "taguette.sqlite3", "--taguette-project", "Final"], 2), @r#"
     error: taguette.sqlite3 has no Taguette project "Final" (it has: 1 "Pilot" (1 document), 2 "Main study" (1 document))
-    hint: give --taguette-project a project's id or its exact name
+    hint: give --taguette-project a project's id or its name
     "#);
     assert!(!env.path().join("taguette.tana").exists());
     assert_snapshot!(env.run(&["import", "taguette.sqlite3", "--taguette-project", "main study"]), @r#"
@@ -699,4 +704,55 @@ fn what_is_not_a_taguette_database_is_refused_and_nothing_written() {
             "study.tana"
         ]
     );
+}
+
+#[test]
+fn offsets_are_read_in_the_unit_the_snippets_agree_with() {
+    let env = TestEnv::empty();
+    let conn = Connection::open(env.path().join("old.sqlite3")).unwrap();
+    conn.execute_batch(SCHEMA).unwrap();
+    let (html, text) = document(&[
+        ("p", "Interviewer: Zoë, what do you publish?"),
+        ("p", "R1: Our CO₂ figures 🌱, every quarter."),
+    ]);
+    // Offsets counted in code points, as no Taguette since 2018 counts them.
+    let chars = |phrase: &str| {
+        let at = text[..text.find(phrase).unwrap()].chars().count() as i64;
+        (at, at + phrase.chars().count() as i64)
+    };
+    let (s, e) = chars("every quarter");
+    conn.execute_batch(
+        "INSERT INTO projects VALUES (1, 'Reporting', '', '2024-06-01 09:00:00');
+         INSERT INTO tags VALUES (1, 1, 'Disclosure', '');",
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO documents VALUES (1, 'R1', '', 'R1', '2024-06-01 09:00:00', 1, 'LEFT_TO_RIGHT', ?1)",
+        [html],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO highlights VALUES (1, 1, ?1, ?2, 'every quarter'), (2, 1, 900, 920, 'gone')",
+        params![s, e],
+    )
+    .unwrap();
+    conn.execute_batch("INSERT INTO highlight_tags VALUES (1, 1), (2, 1);")
+        .unwrap();
+    drop(conn);
+    assert_snapshot!(env.run(&["import", "old.sqlite3"]), @r#"
+    exit: 0
+    --- stdout
+    --- stderr
+    imported old.sqlite3 (Taguette project 1 "Reporting") into old.tana: 1 transcript, 1 theme, 1 coding from 2 highlights (2 highlight tags), 1 coder, 0 memos, 0 journal entries
+    positions read as code points of the text without its markup (1 of 2 highlights match their snippet)
+    template history: 1 revision (1 add); see "tana --project old.tana template history"
+      - the database has no command history: the template is its final tags, added now
+    warning: not imported or changed (1):
+      - highlight 2 [900, 920) lies outside its document's text (76 code points) or inside a character; not imported
+    use it with: tana --project old.tana freq
+    "#);
+    assert_snapshot!(quotes(&env, "old.tana"), @"
+    transcript,segment,speaker,theme,theme_name,start,end,text,memo
+    R1,2,R1,1,Disclosure,63,76,every quarter,
+    ");
 }
