@@ -348,16 +348,22 @@ fn choose_project(conn: &Connection, file: &str, choice: Option<&str>) -> Result
     };
     match choice.map(str::trim) {
         Some(c) => {
-            let found = rows
+            let by_name: Vec<&(Project, i64)> = rows
                 .iter()
-                .find(|(p, _)| p.id.to_string() == c)
-                .or_else(|| {
-                    let by_name: Vec<&(Project, i64)> = rows
-                        .iter()
-                        .filter(|(p, _)| p.name.trim().to_lowercase() == c.to_lowercase())
-                        .collect();
-                    (by_name.len() == 1).then(|| by_name[0])
-                });
+                .filter(|(p, _)| p.name.trim().to_lowercase() == c.to_lowercase())
+                .collect();
+            let found = match rows.iter().find(|(p, _)| p.id.to_string() == c) {
+                Some(p) => Some(p),
+                None if by_name.len() > 1 => {
+                    return Err(Error::usage(format!(
+                        "{file} has {} Taguette projects named \"{c}\": {}",
+                        by_name.len(),
+                        listing(&by_name.into_iter().cloned().collect::<Vec<_>>())
+                    ))
+                    .with_hint("give --taguette-project the id of the one to import"));
+                }
+                None => by_name.first().copied(),
+            };
             match found {
                 Some((p, _)) => Ok(p.clone()),
                 None => Err(Error::usage(format!(
@@ -1121,6 +1127,8 @@ struct History<'t> {
     flat: bool,
     /// Live Taguette tag → its theme.
     theme_of: HashMap<i64, i64>,
+    /// The themes in `theme_of` (the others are parents made for sub-tags).
+    mapped: HashSet<i64>,
     /// Live Taguette tag → (path, description) as Taguette has it.
     seen: HashMap<i64, (String, String)>,
     revisions: BTreeMap<String, usize>,
@@ -1136,6 +1144,7 @@ impl<'t> History<'t> {
             tx,
             flat,
             theme_of: HashMap::new(),
+            mapped: HashSet::new(),
             seen: HashMap::new(),
             revisions: BTreeMap::new(),
             renamed: BTreeSet::new(),
@@ -1201,7 +1210,7 @@ impl<'t> History<'t> {
     }
 
     fn is_mapped(&self, theme: i64) -> bool {
-        self.theme_of.values().any(|t| *t == theme)
+        self.mapped.contains(&theme)
     }
 
     /// Parents made for sub-tags that no longer hold any leave the template, in the change `j`.
@@ -1354,6 +1363,7 @@ impl<'t> History<'t> {
             }
         };
         self.theme_of.insert(tag, id);
+        self.mapped.insert(id);
         self.seen
             .insert(tag, (path.to_string(), description.to_string()));
         let template = Template::load(self.tx)?;
@@ -1489,6 +1499,7 @@ impl<'t> History<'t> {
         let Some(id) = self.theme_of.remove(&tag) else {
             return Ok(false);
         };
+        self.mapped.remove(&id);
         self.seen.remove(&tag);
         let before = Template::load(self.tx)?;
         let t = before.get(id).expect("a live theme").clone();

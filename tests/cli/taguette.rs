@@ -639,7 +639,15 @@ fn a_database_of_several_projects_needs_a_choice() {
     2 Time pressure          1           1/1
     3 Barriers               0           0/1
     4 Supplier delays        0           0/1
-    ");
+    "); // A name two projects share does not choose.
+    Connection::open(env.path().join("taguette.sqlite3"))
+        .unwrap()
+        .execute("UPDATE projects SET name = 'Main study' WHERE id = 1", [])
+        .unwrap();
+    assert_snapshot!(env.fails(&["import", "taguette.sqlite3", "--taguette-project", "Main study", "-o", "x.tana"], 2), @r#"
+    error: taguette.sqlite3 has 2 Taguette projects named "Main study": 1 "Main study" (1 document), 2 "Main study" (1 document)
+    hint: give --taguette-project the id of the one to import
+    "#);
 }
 
 #[test]
