@@ -205,6 +205,17 @@ impl Journal {
     /// Stop journaling and write the change-log row. A change that changed no row writes
     /// nothing and returns None.
     pub fn finish(self, conn: &Connection, entry: &LogEntry, coder: i64) -> Result<Option<i64>> {
+        self.finish_at(conn, entry, coder, &now())
+    }
+
+    /// `finish`, dated `at`: a change replayed from another program's history keeps its time.
+    pub fn finish_at(
+        self,
+        conn: &Connection,
+        entry: &LogEntry,
+        coder: i64,
+        at: &str,
+    ) -> Result<Option<i64>> {
         stop(conn)?;
         let rows: i64 = conn.query_row(
             "SELECT count(*) FROM revision_row WHERE revision_id = ?1",
@@ -227,7 +238,7 @@ impl Journal {
                 entry.rationale,
                 entry.prompted_by,
                 coder,
-                now(),
+                at,
                 entry.undoes,
                 entry.kind.as_str(),
                 entry.summary,

@@ -82,6 +82,8 @@ pub fn run(ctx: &mut Ctx, args: &DemoArgs) -> Result<()> {
             columns: Vec::new(),
             output: None,
             max_size: None,
+            taguette_project: None,
+            flat_tags: false,
         },
     )?;
     cli::attr::run(

@@ -6,12 +6,12 @@ use regex::Regex;
 
 use crate::cli::Ctx;
 use crate::error::{Error, Result};
-use crate::import::{attributes::parse_pair, import_file, ImportOptions, Imported};
+use crate::import::{attributes::parse_pair, import_file, taguette, ImportOptions, Imported};
 use crate::journal::Kind;
 use crate::output::count;
 use crate::segment::{Layout, TurnRule};
 
-/// Import transcripts (.txt, .md, .docx, .odt, .vtt, .srt, .csv) or a REFI-QDA project (.qdpx)
+/// Import transcripts (.txt, .md, .docx, .odt, .vtt, .srt, .csv), a REFI-QDA project (.qdpx) or a Taguette database
 ///
 /// Each file becomes one transcript named after the file stem. A .docx or .odt gives its
 /// paragraphs, separated by blank lines. Speaker turns are detected (`Interviewer:`, `P3:`,
@@ -29,12 +29,18 @@ use crate::segment::{Layout, TurnRule};
 /// A REFI-QDA project (.qdpx from NVivo, ATLAS.ti, MAXQDA, QualCoder, or tana export) becomes
 /// a new tana project (-o NEW.tana; default: its stem with .tana), with its texts, codes,
 /// codings, users, variables and notes; what tana cannot keep is listed.
+///
+/// A Taguette database (Export project → .sqlite3, or Taguette's own database; recognised
+/// by its content, not its name) becomes a new tana project the same way: documents become
+/// transcripts, highlights codings on exactly the highlighted words (one per tag), tags
+/// themes with their descriptions, members coders, and Taguette's history of tags added,
+/// renamed, merged and deleted becomes template revisions with their dates.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  tana import interviews/*.txt\n  tana import raw/int7.txt --name P07 --attr role=manager --attr sector=IT\n  tana import originals/*.odt --name-regex '^(P[0-9]+)_'\n  tana import a.txt b.txt c.txt --name 'P{n:2}'\n  tana import P03.txt --replace\n  tana import episode.vtt podcast.srt\n  tana import turns.csv --columns who,utterance,time\n  tana import interview.docx notes.odt\n  tana import study.qdpx -o study.tana\n  tana import notes.txt --speaker-pattern '^(?P<speaker>[A-Z]{2,3})> '"
+    after_help = "Examples:\n  tana import interviews/*.txt\n  tana import raw/int7.txt --name P07 --attr role=manager --attr sector=IT\n  tana import originals/*.odt --name-regex '^(P[0-9]+)_'\n  tana import a.txt b.txt c.txt --name 'P{n:2}'\n  tana import P03.txt --replace\n  tana import episode.vtt podcast.srt\n  tana import turns.csv --columns who,utterance,time\n  tana import interview.docx notes.odt\n  tana import study.qdpx -o study.tana\n  tana import project.sqlite3 -o study.tana\n  tana import taguette.sqlite3 --taguette-project \"Main study\"\n  tana import notes.txt --speaker-pattern '^(?P<speaker>[A-Z]{2,3})> '"
 )]
 pub struct ImportArgs {
-    /// Transcript files, or one .qdpx project
+    /// Transcript files, or one .qdpx project or Taguette database
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// Name of the transcript (default: the file stem); with several files, a pattern:
@@ -60,14 +66,21 @@ pub struct ImportArgs {
     /// For .csv transcripts (one row per turn): the speaker, text and optional start columns
     #[arg(long, value_name = "SPEAKER,TEXT[,START]", value_delimiter = ',')]
     pub columns: Vec<String>,
-    /// For a REFI-QDA project (.qdpx, .qde): the new project file to create (default: the
-    /// file's stem with .tana, in the current folder)
+    /// For a REFI-QDA project (.qdpx, .qde) or a Taguette database: the new project file to
+    /// create (default: the file's stem with .tana, in the current folder)
     #[arg(short, long, value_name = "NEW.tana")]
     pub output: Option<PathBuf>,
     /// For a REFI-QDA project: the most its texts may expand to, all together (default 2G;
     /// K, M and G count in powers of 1024: 500M, 4G, or a number of bytes)
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_size: Option<u64>,
+    /// For a Taguette database holding several projects: the one to import (its id or name)
+    #[arg(long, value_name = "ID|NAME")]
+    pub taguette_project: Option<String>,
+    /// For a Taguette database: keep tag names whole (by default a "." between two words, as
+    /// in "Barriers.Cost", makes a sub-theme)
+    #[arg(long)]
+    pub flat_tags: bool,
 }
 
 /// A size such as `4G`, `500M`, `1.5G`, `64K` or `1000000` (bytes); K, M, G and T are powers
@@ -178,13 +191,129 @@ fn import_project(ctx: &mut Ctx, args: &ImportArgs) -> Result<()> {
     Ok(())
 }
 
+/// `tana import project.sqlite3 [-o new.tana]`: a Taguette project becomes a new tana project.
+fn import_taguette(ctx: &mut Ctx, args: &ImportArgs) -> Result<()> {
+    if args.files.len() > 1 {
+        return Err(Error::usage(
+            "a Taguette database is imported on its own, into a new project",
+        )
+        .with_hint("import it first (tana import project.sqlite3), then add transcripts to the new project"));
+    }
+    if args.max_size.is_some() {
+        return Err(Error::usage("--max-size is for .qdpx projects only")
+            .with_hint("a Taguette database is read as it is, without expanding anything"));
+    }
+    let file = &args.files[0];
+    let target = match &args.output {
+        Some(p) => p.clone(),
+        None => {
+            let stem = file
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "project".into());
+            PathBuf::from(format!("{stem}.tana"))
+        }
+    };
+    let opts = taguette::TaguetteOptions {
+        project: args.taguette_project.clone(),
+        flat_tags: args.flat_tags,
+    };
+    let r = taguette::import_taguette(file, &target, &ctx.system_coder(), &opts)?;
+    ctx.info(format!(
+        "imported {} (Taguette project {}) into {}: {}, {}, {} from {} ({} highlight tags), {}, {}, {}",
+        file.display(),
+        r.project,
+        target.display(),
+        count(r.transcripts, "transcript", "transcripts"),
+        count(r.themes, "theme", "themes"),
+        count(r.codings, "coding", "codings"),
+        count(r.highlights, "highlight", "highlights"),
+        r.highlight_tags,
+        count(r.coders, "coder", "coders"),
+        count(r.memos, "memo", "memos"),
+        count(r.journal, "journal entry", "journal entries")
+    ));
+    ctx.info(format!(
+        "positions read as {} of the text without its markup ({} of {} highlights match their snippet)",
+        r.unit, r.snippets_matched, r.highlights
+    ));
+    if r.joined > 0 {
+        ctx.info(format!(
+            "{} of the same tag joined with overlapping ones (tana never counts a span twice)",
+            count(r.joined, "highlight", "highlights")
+        ));
+    }
+    let revisions: usize = r.revisions.values().sum();
+    let ops: Vec<String> = r
+        .revisions
+        .iter()
+        .map(|(op, n)| format!("{n} {op}"))
+        .collect();
+    ctx.info(format!(
+        "template history: {}{}{}; see \"tana --project {} template history\"",
+        count(revisions, "revision", "revisions"),
+        match &r.history_span {
+            Some((a, b)) => format!(" dated {a} to {b}"),
+            None => String::new(),
+        },
+        if ops.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", ops.join(", "))
+        },
+        target.display()
+    ));
+    for line in &r.history {
+        ctx.info(format!("  - {line}"));
+    }
+    if !r.not_imported.is_empty() {
+        ctx.warn(format!(
+            "not imported or changed ({}):",
+            r.not_imported.len()
+        ));
+        for line in &r.not_imported {
+            ctx.info(format!("  - {line}"));
+        }
+    }
+    ctx.info(format!(
+        "use it with: tana --project {} freq",
+        target.display()
+    ));
+    Ok(())
+}
+
 pub fn run(ctx: &mut Ctx, args: &ImportArgs) -> Result<()> {
+    if args.files.iter().any(|f| taguette::is_sqlite(f)) {
+        return import_taguette(ctx, args);
+    }
+    let sqlite_named = |f: &std::path::Path| {
+        f.extension().is_some_and(|e| {
+            ["sqlite3", "sqlite", "db"]
+                .iter()
+                .any(|x| e.eq_ignore_ascii_case(x))
+        })
+    };
+    if let Some(f) = args.files.iter().find(|f| f.is_file() && sqlite_named(f)) {
+        return Err(Error::user(format!(
+            "{} is not an SQLite database, so not a Taguette project (it does not start with \"SQLite format 3\")",
+            f.display()
+        ))
+        .with_hint("export the project from Taguette again (Export project → .sqlite3); the file may be damaged or cut short"));
+    }
+    if args.taguette_project.is_some() || args.flat_tags {
+        return Err(Error::usage(
+            "--taguette-project and --flat-tags are for Taguette databases only",
+        )
+        .with_hint("a Taguette database is an .sqlite3 file: Taguette's Export project, or its own database"));
+    }
     if args.files.iter().any(|f| is_refi_project(f)) {
         return import_project(ctx, args);
     }
     if args.output.is_some() {
-        return Err(Error::usage("-o/--output is for .qdpx projects only")
-            .with_hint("transcripts go into the current project; choose it with --project"));
+        return Err(
+            Error::usage("-o/--output is for .qdpx projects and Taguette databases only")
+                .with_hint("transcripts go into the current project; choose it with --project"),
+        );
     }
     if args.max_size.is_some() {
         return Err(Error::usage("--max-size is for .qdpx projects only")

@@ -13,6 +13,7 @@ pub mod attributes;
 pub mod captions;
 pub mod csv_input;
 pub mod office;
+pub mod taguette;
 
 /// How to import one file.
 #[derive(Debug, Clone, Default)]
