@@ -343,11 +343,14 @@ pub fn run(ctx: &mut Ctx, args: &ImportArgs) -> Result<()> {
         guid: None,
     };
     let quiet = ctx.global.quiet;
+    let mut progress = ctx.progress("importing", args.files.len() as u64);
     let (done, _) = ctx.change("import", Kind::Project, |conn, coder| {
         let mut done = Vec::new();
         for (file, name) in args.files.iter().zip(&names) {
             opts.name = name.clone();
+            progress.set_message(file.display().to_string());
             done.push(import_file(conn, file, &opts, coder)?);
+            progress.inc(1);
         }
         let replaced = done.iter().filter(|d| d.replaced).count();
         let names: Vec<&str> = done.iter().take(5).map(|d| d.name.as_str()).collect();
@@ -364,6 +367,7 @@ pub fn run(ctx: &mut Ctx, args: &ImportArgs) -> Result<()> {
         );
         Ok((done, summary))
     })?;
+    drop(progress);
     if !quiet {
         for d in &done {
             eprintln!("{}", import_line(d, args));
