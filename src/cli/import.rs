@@ -151,6 +151,9 @@ fn import_project(ctx: &mut Ctx, args: &ImportArgs) -> Result<()> {
         count(report.journal, "journal entry", "journal entries")
     ));
     ctx.info(format!("positions read as {}", report.unit));
+    if let Some(h) = &report.history {
+        ctx.info(h);
+    }
     if report.joined > 0 {
         ctx.info(format!(
             "{} overlapping codings of the same theme were joined (tana never counts a span twice)",
