@@ -12,11 +12,16 @@
 # checked to be exactly that shift.
 #
 # Usage: scripts/check_clients.sh [SHARED_DIR]   (with ../shared, the export is also validated)
+#        TANA_BIN=/path/to/tana scripts/check_clients.sh   (check another build's export)
 set -euo pipefail
 shared="${1:-../shared}"
 cd "$(dirname "$0")/.."
-cargo build --quiet
-tana="$PWD/target/debug/tana"
+if [ -n "${TANA_BIN:-}" ]; then
+    tana=$TANA_BIN
+else
+    cargo build --quiet
+    tana="$PWD/target/debug/tana"
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -38,8 +43,23 @@ if [ -x "$shared/tools/validate-refi" ]; then
         { echo "FAIL: the export does not validate against the REFI-QDA schemas" >&2; exit 1; }
 fi
 
+# pyqdpx 0.1.8 says it runs on Python 3.8 and up, but its source uses f-strings that only
+# Python 3.12 parses: take a Python 3.12 or newer when the machine has one.
+python=""
+for cand in python3.13 python3.12 "$HOME"/.pyenv/versions/3.1[2-9]*/bin/python3 python3; do
+    if command -v "$cand" >/dev/null 2>&1 &&
+        "$cand" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then
+        python=$cand
+        break
+    fi
+done
+if [ -z "$python" ]; then
+    python=python3
+    echo "note: no Python 3.12 or newer here; pyqdpx will not import on $($python --version 2>&1)" >&2
+fi
 # The clients, each installed on its own so one failing does not hide the others.
-python3 -m venv "$work/venv" >/dev/null 2>&1 || { echo "FAIL: cannot create a Python venv (python3 -m venv)" >&2; exit 1; }
+"$python" -m venv "$work/venv" >/dev/null 2>&1 || { echo "FAIL: cannot create a Python venv ($python -m venv)" >&2; exit 1; }
+echo "clients run on $("$work/venv/bin/python" --version 2>&1)"
 "$work/venv/bin/pip" install --quiet --upgrade pip >/dev/null 2>&1 || true
 installed=()
 for pkg in pyqdpx qdaPy pyrefiqda; do
@@ -60,7 +80,8 @@ import contextlib, io, importlib.metadata as md, sqlite3, sys, uuid
 
 project, qdpx, work, clients = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
 
-# What the project holds: every coding, by the guid of the selection tana writes for it.
+# What the project holds: every coding, by the guid of the selection tana writes for it
+# (a reading is matched to a coding by that guid, else by source, span and theme).
 db = sqlite3.connect(project)
 ns = uuid.UUID(db.execute("SELECT value FROM setting WHERE key = 'project_guid'").fetchone()[0])
 texts = {name: text for name, text in db.execute("SELECT name, text FROM transcript")}
@@ -87,6 +108,7 @@ coders = sorted({e["coder"] for e in expected.values()})
 
 def pyqdpx_records():
     import pyqdpx
+    from pyqdpx.pyqdpx import simulate_nvivo_offsets
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         project = pyqdpx.QDPX(qdpx).get_project()
@@ -98,7 +120,7 @@ def pyqdpx_records():
         for sel in src.coded_selections.values():
             # pyqdpx slices a copy of the text with a zero-width space after each character
             # beyond U+FFFF (simulate_nvivo_offsets): what that shift alone would read.
-            shifted = pyqdpx.simulate_nvivo_offsets(texts.get(src.name, ""))[sel.start:sel.end]
+            shifted = simulate_nvivo_offsets(texts.get(src.name, ""))[sel.start:sel.end]
             records.append(dict(sel=sel.guid, source=src.name, start=sel.start, end=sel.end,
                                 theme=sel.code.guid, coder=sel.user.name, text=sel.text,
                                 memo=sel.description or "", utf16_text=shifted))
@@ -158,9 +180,28 @@ for name in clients:
         print(f"FAIL {name} {version}: cannot read the .qdpx: {type(e).__name__}: {e}")
         failed = True
         continue
-    found = [(r, expected[r["sel"]]) for r in records if r["sel"] in expected]
-    strays = len(records) - len(found)
-    read = len({r["sel"] for r, _ in found})
+    found, rest, taken = [], [], set()
+    for r in records:
+        if r["sel"] in expected and r["sel"] not in taken:
+            taken.add(r["sel"])
+            found.append((r, expected[r["sel"]]))
+        else:
+            rest.append(r)
+    # Not by guid: the coding of the same source, span and theme, the same coder's first.
+    by_span = {}
+    for g, e in expected.items():
+        if g not in taken:
+            by_span.setdefault((e["source"], e["start"], e["end"], e["theme"]), []).append(g)
+    strays = 0
+    for r in rest:
+        cands = by_span.get((r["source"], r["start"], r["end"], r["theme"]), [])
+        cands.sort(key=lambda g: expected[g]["coder"] != r["coder"])
+        if cands:
+            g = cands.pop(0)
+            found.append((r, expected[g]))
+        else:
+            strays += 1
+    read = len(found)
     same = lambda key: sum(1 for r, e in found if r[key] == e[key])
     text_ok, coder_ok, theme_ok = same("text"), same("coder"), same("theme")
     span_ok = sum(1 for r, e in found if (r["start"], r["end"], r["source"]) == (e["start"], e["end"], e["source"]))

@@ -23,7 +23,8 @@ use crate::segment::TurnRule;
 ///
 /// A REFI-QDA project (.qdpx from NVivo, ATLAS.ti, MAXQDA, QualCoder, or tana export) becomes
 /// a new tana project (-o NEW.tana; default: its stem with .tana), with its texts, codes,
-/// codings, users, variables and notes; what tana cannot keep is listed.
+/// codings, users, variables and notes; what tana cannot keep is listed. A .qdpx written by
+/// tana also brings back the template's revision history and saved versions.
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Examples:\n  tana import interviews/*.txt\n  tana import raw/int7.txt --name P07 --attr role=manager --attr sector=IT\n  tana import originals/*.odt --name-regex '^(P[0-9]+)_'\n  tana import a.txt b.txt c.txt --name 'P{n:2}'\n  tana import P03.txt --replace\n  tana import episode.vtt podcast.srt\n  tana import turns.csv --columns who,utterance,time\n  tana import interview.docx notes.odt\n  tana import study.qdpx -o study.tana\n  tana import notes.txt --speaker-pattern '^(?P<speaker>[A-Z]{2,3})> '"

@@ -692,3 +692,139 @@ impl Coders {
         Ok(id)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::template::{outline, revise, version, Template};
+
+    fn project(dir: &std::path::Path, name: &str) -> Connection {
+        crate::project::create(&dir.join(name)).unwrap()
+    }
+
+    /// A project whose template grew by revisions, with a saved version and a retired theme.
+    fn revised(dir: &std::path::Path) -> Connection {
+        let conn = project(dir, "a.tana");
+        let me = coder_id(&conn, "ana").unwrap();
+        let meta = revise::Meta {
+            coder: me,
+            rationale: Some("pilot".into()),
+            prompted_by: None,
+        };
+        conn.execute_batch("BEGIN").unwrap();
+        let items = outline::parse(
+            "- Awareness [a priori: Service Gap model]: What people know.\n  - Targets\n  - Training\n- Trust [integrative]\n",
+            "t.md",
+        )
+        .unwrap();
+        revise::import_outline(&conn, &items, &meta).unwrap();
+        revise::rename(&conn, "Training", "Training and onboarding", &meta).unwrap();
+        version::save(&conn, "T1", Some("after the pilot"), me).unwrap();
+        let new = crate::template::NewTheme {
+            kind: ThemeKind::Hierarchical,
+            origin: Origin::Emergent,
+            fields: ThemeFields::default(),
+        };
+        revise::add(&conn, "Awareness/Slogans", &new, false, &meta).unwrap();
+        revise::merge(&conn, &["Slogans".into()], "Targets", &meta).unwrap();
+        conn.execute_batch("COMMIT").unwrap();
+        conn
+    }
+
+    fn codes_of(conn: &Connection) -> Vec<FileCode> {
+        let template = Template::load(conn).unwrap();
+        let guids = super::super::codebook::theme_guids(conn).unwrap();
+        template
+            .themes
+            .iter()
+            .map(|t| FileCode {
+                guid: guids[&t.id].clone(),
+                name: t.name.clone(),
+                parent: t.parent_id.map(|p| guids[&p].clone()),
+                description: describe(&t.fields, t.kind, t.origin),
+                color: t.fields.color.as_deref().and_then(rgb),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn history_restored_in_a_new_project_reads_back_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = revised(dir.path());
+        let h = collect(&a).unwrap().expect("a history");
+        assert!(
+            h.themes.iter().any(|t| t.deleted_in.is_some()),
+            "the merged theme is kept"
+        );
+        assert_eq!(
+            h.versions
+                .iter()
+                .map(|v| v.name.as_str())
+                .collect::<Vec<_>>(),
+            ["T0", "T1"]
+        );
+        let json = serde_json::to_string(&h).unwrap();
+        assert_eq!(History::parse(&json).unwrap(), h);
+        h.check(&codes_of(&a)).unwrap();
+        let b = project(dir.path(), "b.tana");
+        b.execute_batch("BEGIN").unwrap();
+        h.restore_revisions(&b).unwrap();
+        let ids = h.restore_template(&b).unwrap();
+        b.execute_batch("COMMIT").unwrap();
+        assert_eq!(ids.len(), h.themes.len());
+        assert_eq!(collect(&b).unwrap().unwrap(), h);
+        let log = |c: &Connection| format!("{:?}", version::log(c, 0, None).unwrap());
+        assert_eq!(log(&a), log(&b));
+        let t1 = |c: &Connection| format!("{:?}", version::version(c, "T1").unwrap().themes);
+        assert_eq!(t1(&a), t1(&b));
+    }
+
+    #[test]
+    fn a_history_that_does_not_end_in_the_files_codebook_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = revised(dir.path());
+        let h = collect(&a).unwrap().unwrap();
+        let codes = codes_of(&a);
+        let mut renamed = codes.clone();
+        renamed[1].name = "Goals".into();
+        assert!(h.check(&renamed).unwrap_err().contains("\"Goals\" differs"));
+        let mut redefined = codes.clone();
+        redefined[0].description = "Something else.".into();
+        assert!(h.check(&redefined).unwrap_err().contains("differs"));
+        let mut reordered = codes.clone();
+        reordered.swap(1, 2);
+        assert!(h.check(&reordered).unwrap_err().contains("orders"));
+        let fewer = &codes[..codes.len() - 1];
+        assert!(h
+            .check(fewer)
+            .unwrap_err()
+            .contains("themes and the file's codebook"));
+        let mut broken = h.clone();
+        broken.revisions.retain(|r| r.op != "merge");
+        assert!(broken
+            .check(&codes)
+            .unwrap_err()
+            .contains("retired by a revision"));
+        assert!(History::parse("{\"format\":\"other\"}").is_err());
+    }
+
+    #[test]
+    fn theme_memos_are_cut_from_a_description() {
+        assert_eq!(
+            without_theme_memos("What people know.\n\nMemos on this theme:\n\nSplit it?"),
+            "What people know."
+        );
+        assert_eq!(without_theme_memos("Memos on this theme:\n\nSplit it?"), "");
+        assert_eq!(
+            without_theme_memos("Plain definition."),
+            "Plain definition."
+        );
+    }
+
+    #[test]
+    fn a_project_without_revisions_or_versions_has_no_history() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = project(dir.path(), "a.tana");
+        assert_eq!(collect(&conn).unwrap(), None);
+    }
+}
