@@ -7,6 +7,16 @@
 //! at a time. Everything tana can represent is kept: texts, codes, codings with their coders
 //! and times, users, variables, notes. What it cannot is counted and listed in the report.
 //!
+//! Memos come as notes, as descriptions, or as both: a description that repeats the notes on
+//! the same selection or source is one memo, not two. A note on a source that holds a span
+//! (QualCoder's annotations, tana's segment memos) is a memo on the segment there. A case's
+//! value that repeats its source's own value of the same variable ("role", or "Participant:role"
+//! beside "role") is one attribute.
+//!
+//! A file written by tana is read twice: a first quick pass finds its codebook and the note
+//! that carries the template's history ([`super::history`]); when the history ends in that
+//! codebook, its themes (retired ones too), revisions and versions come back with their ids.
+//!
 //! Accepted variants: the project file under any `*.qde` name, `sources/` in any case,
 //! namespaces `1.0`, `1:0` and `0:4`, guids with or without braces in any case, BOM and CRLF
 //! in source files, NVivo's UTF-16 positions and ATLAS.ti's one-character line breaks
