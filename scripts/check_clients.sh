@@ -11,8 +11,13 @@
 # (its simulate_nvivo_offsets), where REFI-QDA and tana count code points; each such text is
 # checked to be exactly that shift.
 #
+# QualCoder is not on PyPI: given a checkout of its source (QUALCODER_SRC=.../QualCoder/src),
+# its own REFI-QDA import (qualcoder/refi.py, RefiImport) reads the file too, headless, into a
+# QualCoder database, and is checked the same way (with PyQt6, Pillow and pymupdf from PyPI).
+#
 # Usage: scripts/check_clients.sh [SHARED_DIR]   (with ../shared, the export is also validated)
 #        TANA_BIN=/path/to/tana scripts/check_clients.sh   (check another build's export)
+#        QUALCODER_SRC=/path/to/QualCoder/src scripts/check_clients.sh
 set -euo pipefail
 shared="${1:-../shared}"
 cd "$(dirname "$0")/.."
@@ -70,13 +75,21 @@ for pkg in pyqdpx qdaPy pyrefiqda; do
         tail -3 "$work/pip-$pkg.log" >&2
     fi
 done
+if [ -n "${QUALCODER_SRC:-}" ]; then
+    if [ -f "$QUALCODER_SRC/qualcoder/refi.py" ] &&
+        "$work/venv/bin/pip" install --quiet PyQt6 Pillow pymupdf >"$work/pip-qualcoder.log" 2>&1; then
+        installed+=(QualCoder)
+    else
+        echo "QualCoder: NOT CHECKED: no qualcoder/refi.py in $QUALCODER_SRC, or PyQt6 would not install" >&2
+    fi
+fi
 if [ ${#installed[@]} -eq 0 ]; then
     echo "FAIL: no client could be installed from PyPI; nothing was checked" >&2
     exit 1
 fi
 
-"$work/venv/bin/python" - "$p" "$work/demo.qdpx" "$work" "${installed[@]}" <<'PY'
-import contextlib, io, importlib.metadata as md, sqlite3, sys, uuid
+QT_QPA_PLATFORM=offscreen "$work/venv/bin/python" - "$p" "$work/demo.qdpx" "$work" "${installed[@]}" <<'PY'
+import contextlib, io, importlib.metadata as md, os, sqlite3, sys, uuid
 
 project, qdpx, work, clients = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
 
@@ -98,6 +111,18 @@ for cid, tname, start, end, theme, coder in db.execute(
     expected[str(uuid.uuid5(ns, f"selection:{cid}"))] = dict(
         source=tname, start=start, end=end, theme=theme, coder=coder,
         text=texts[tname][start:end], memo="\n\n".join(memos.get(cid, [])))
+transcript_memos = {}
+for tname, text in db.execute(
+        "SELECT t.name, m.text FROM memo m JOIN transcript t ON t.id = m.transcript_id "
+        "WHERE m.target = 'transcript' ORDER BY m.id"):
+    transcript_memos.setdefault(tname, []).append(text.strip())
+themes = {n for (n,) in db.execute("SELECT name FROM theme WHERE deleted_in IS NULL")}
+theme_memos = [t.strip() for (t,) in db.execute("SELECT text FROM memo WHERE target = 'theme'")]
+segment_memos = sorted(
+    (tname, start, text.strip()) for tname, start, text in db.execute(
+        """SELECT t.name, s.start, m.text FROM memo m JOIN transcript t ON t.id = m.transcript_id
+           JOIN segment s ON s.transcript_id = m.transcript_id AND s.number = m.segment_number
+           WHERE m.target = 'segment'"""))
 attributes = {}
 for tname, key, value in db.execute(
         "SELECT t.name, a.key, a.value FROM attribute a JOIN transcript t ON t.id = a.transcript_id"):
@@ -168,12 +193,106 @@ def pyrefiqda_records():
     return records, [], extra
 
 
-readers = {"pyqdpx": pyqdpx_records, "qdaPy": qdapy_records, "pyrefiqda": pyrefiqda_records}
+def qualcoder_records():
+    """QualCoder's own import (RefiImport) into a fresh QualCoder database, without a window."""
+    import ast, shutil
+    src = os.environ["QUALCODER_SRC"]
+    sys.path.insert(0, src)
+    from PyQt6 import QtWidgets
+    qt = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+    with contextlib.redirect_stdout(io.StringIO()):  # it says when python-vlc is missing
+        import qualcoder  # installs gettext's _()
+        from qualcoder import refi
+
+    class Quiet:  # its message boxes, which would wait for a click
+        def __init__(self, app, title, text, *a, **k):
+            pass
+
+        def exec(self):
+            return 0
+
+    refi.Message = Quiet
+    where = f"{work}/qualcoder"
+    os.makedirs(f"{where}/documents")
+    conn = sqlite3.connect(f"{where}/data.qda")
+    # The tables QualCoder makes for a new project, as its __main__.py creates them.
+    main = ast.parse(open(f"{src}/qualcoder/__main__.py", encoding="utf-8").read())
+    for n in ast.walk(main):
+        if (isinstance(n, ast.Call) and n.args and isinstance(n.args[0], ast.Constant)
+                and isinstance(n.args[0].value, str)
+                and n.args[0].value.strip().upper().startswith("CREATE TABLE")):
+            try:
+                conn.execute(n.args[0].value)
+            except sqlite3.OperationalError:
+                pass
+
+    class App:
+        pass
+
+    app = App()
+    app.conn, app.project_path, app.ai_models = conn, where, []
+    app.settings = {"codername": "default", "directory": where, "ai_enable": "False"}
+    app.write_config_ini = lambda *a, **k: None
+
+    class Log:
+        lines = []
+
+        def append(self, s):
+            self.lines.append(str(s))
+
+    copy = f"{where}/in.qdpx"
+    shutil.copy(qdpx, copy)
+    QtWidgets.QFileDialog.getOpenFileName = staticmethod(lambda *a, **k: (copy, True))
+    with contextlib.redirect_stdout(io.StringIO()):
+        importer = refi.RefiImport(app, Log(), "qdpx")
+    guid = {c["cid"]: c["guid"] for c in importer.codes}
+    records = [dict(sel=None, source=s, start=p0, end=p1, theme=guid.get(cid), coder=owner,
+                    text=seltext, memo=(memo or "").strip())
+               for s, p0, p1, cid, owner, memo, seltext in conn.execute(
+                   """SELECT s.name, c.pos0, c.pos1, c.cid, c.owner, c.memo, c.seltext
+                      FROM code_text c JOIN source s ON s.id = c.fid""")]
+    annotations = sorted((s, p0, (m or "").strip()) for s, p0, m in conn.execute(
+        "SELECT s.name, a.pos0, a.memo FROM annotation a JOIN source s ON s.id = a.fid"))
+    documents = sum(1 for name, memo in conn.execute("SELECT name, memo FROM source")
+                    if (memo or "") == "\n\n".join(transcript_memos.get(name, [])))
+    files = {}
+    for s, k, v in conn.execute("""SELECT s.name, a.name, a.value FROM attribute a
+                                   JOIN attribute_type t ON t.name = a.name AND t.caseOrFile = 'file'
+                                   JOIN source s ON s.id = a.id WHERE a.attr_type = 'file'"""):
+        files.setdefault(s, {})[k] = v
+    names = [n for (n,) in conn.execute("SELECT name FROM code_name")]
+    extra = {"codes named as the themes": (sum(1 for n in names if n in themes), len(themes)),
+             "codes without a name": (sum(1 for n in names if not n), 0),
+             "theme memos in their code's memo": (
+                 sum(1 for (m,) in conn.execute("SELECT memo FROM code_name")
+                     if m and any(t in m for t in theme_memos)), len(theme_memos)),
+             "segment memos as annotations at their segment": (int(annotations == segment_memos), 1),
+             "documents whose memo is the transcript's memos": (documents, len(texts)),
+             "documents whose file attributes are the participant's": (
+                 sum(files.get(t, {}) == attributes.get(t, {}) for t in texts), len(texts))}
+    return records, [], extra
+
+
+def version_of(name):
+    if name == "QualCoder":
+        import re
+        pkg = os.path.join(os.environ["QUALCODER_SRC"], "qualcoder")
+        for f in sorted(os.listdir(pkg)):
+            if f.endswith(".py"):
+                found = re.search(r'"QualCoder (\d[^"]*)"', open(os.path.join(pkg, f), encoding="utf-8").read())
+                if found:
+                    return found.group(1)
+        return "(version unknown)"
+    return md.version(name)
+
+
+readers = {"pyqdpx": pyqdpx_records, "qdaPy": qdapy_records, "pyrefiqda": pyrefiqda_records,
+           "QualCoder": qualcoder_records}
 print(f"tana's export of the demo study: {len(expected)} codings by {', '.join(coders)}, "
       f"{with_memo} with a memo, in {len(texts)} transcripts")
 failed = False
 for name in clients:
-    version = md.version(name)
+    version = version_of(name)
     try:
         records, warnings, extra = readers[name]()
     except Exception as e:  # the client cannot read the file at all

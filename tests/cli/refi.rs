@@ -946,6 +946,10 @@ fn qdpx_memos_go_in_descriptions_and_notes_and_come_back_once() {
             .contains("<Description>Memos on this theme:\n\nSplit by concreteness?</Description>"),
         "{knowing}"
     );
+    // No NoteRef inside a code (QualCoder 3.8 drops or misreads a code that has one): the
+    // note is named after its theme.
+    assert!(!knowing.contains("<NoteRef"), "{knowing}");
+    assert!(qde.contains("name=\"Memo on theme 1.1 Knowing the targets\""));
     let notes = elements(&qde, "Note");
     for text in [
         "Short answer; ask again.",
