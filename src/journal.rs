@@ -528,6 +528,19 @@ pub fn check_undoable(conn: &Connection, target: i64) -> Result<()> {
             "change {target} was already undone by change {u}"
         )));
     }
+    // Every change tana makes journals its rows; one without any came with a project's
+    // history from a .qdpx, and what it changed is not here to put back.
+    let journaled: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM revision_row WHERE revision_id = ?1)",
+        [target],
+        |r| r.get(0),
+    )?;
+    if !journaled {
+        return Err(Error::user(format!(
+            "change {target} came with the project's history from a .qdpx and cannot be undone here"
+        ))
+        .with_hint("revise the template instead (tana theme ...), or undo a later change"));
+    }
     let blocker: Option<i64> = conn
         .query_row(
             &format!(

@@ -11,8 +11,11 @@ use crate::output::{count, write_atomically};
 /// The .qdpx opens in NVivo, ATLAS.ti, MAXQDA and QualCoder, and imports back into tana
 /// with `tana import FILE.qdpx`. It holds project.qde and sources/<guid>.txt (UTF-8, no BOM):
 /// coders as Users, the template as the CodeBook (with stable guids), participant
-/// attributes as Variables and Cases, transcripts as TextSources with their codings
-/// (code-point positions, end exclusive), and memos and journal entries as Notes.
+/// attributes as each TextSource's values and as Cases, transcripts as TextSources with one
+/// selection per coding (its coder and time; code-point positions, end exclusive), and
+/// memos as Notes and in the Descriptions where QualCoder reads them. Segment memos are
+/// notes holding the segment's span; journal entries are notes; the template's revision
+/// history and saved versions travel in one more note that tana reads back.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  tana export qdpx -o study.qdpx")]
 pub struct ExportArgs {

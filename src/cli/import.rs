@@ -28,7 +28,8 @@ use crate::segment::{Layout, TurnRule};
 ///
 /// A REFI-QDA project (.qdpx from NVivo, ATLAS.ti, MAXQDA, QualCoder, or tana export) becomes
 /// a new tana project (-o NEW.tana; default: its stem with .tana), with its texts, codes,
-/// codings, users, variables and notes; what tana cannot keep is listed.
+/// codings, users, variables and notes; what tana cannot keep is listed. A .qdpx written by
+/// tana also brings back the template's revision history and saved versions.
 ///
 /// A Taguette database (Export project → .sqlite3, or Taguette's own database; recognised
 /// by its content, not its name) becomes a new tana project the same way: documents become
@@ -169,6 +170,9 @@ fn import_project(ctx: &mut Ctx, args: &ImportArgs) -> Result<()> {
         count(report.journal, "journal entry", "journal entries")
     ));
     ctx.info(format!("positions read as {}", report.unit));
+    if let Some(h) = &report.history {
+        ctx.info(h);
+    }
     if report.joined > 0 {
         ctx.info(format!(
             "{} overlapping codings of the same theme were joined (tana never counts a span twice)",

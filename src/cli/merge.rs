@@ -111,7 +111,7 @@ fn read_qdpx(file: &Path, me: &str) -> Result<Scratch> {
         path: dir.join("copy.tana"),
         dir,
     };
-    crate::refi::import::import_qdpx(
+    crate::refi::import::import_qdpx_without_history(
         file,
         &scratch.path,
         me,

