@@ -380,10 +380,19 @@ pub fn add(
     memo: Option<&str>,
     stamp: &Stamp,
 ) -> Result<Added> {
+    // One coder's codings of a theme in a transcript never overlap (they are joined), so those
+    // that overlap the span start inside it, or are the last to start before it. Both are
+    // index ranges: the cost does not grow with the codings already there.
     let mut stmt = conn.prepare_cached(
         "SELECT id, start, end, memo FROM coding
-         WHERE transcript_id = ?1 AND theme_id = ?2 AND start < ?4 AND end > ?3
+         WHERE theme_id = ?2 AND transcript_id = ?1 AND start >= ?3 AND start < ?4
            AND coder_id = ?5
+         UNION ALL
+         SELECT id, start, end, memo FROM (
+             SELECT id, start, end, memo FROM coding
+             WHERE theme_id = ?2 AND transcript_id = ?1 AND start < ?3 AND coder_id = ?5
+             ORDER BY start DESC LIMIT 1)
+         WHERE end > ?3
          ORDER BY id",
     )?;
     let overlapping: Vec<(i64, usize, usize, Option<String>)> = stmt
