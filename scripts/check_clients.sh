@@ -13,7 +13,8 @@
 #
 # QualCoder is not on PyPI: given a checkout of its source (QUALCODER_SRC=.../QualCoder/src),
 # its own REFI-QDA import (qualcoder/refi.py, RefiImport) reads the file too, headless, into a
-# QualCoder database, and is checked the same way (with PyQt6, Pillow and pymupdf from PyPI).
+# QualCoder database, and is checked the same way (with PyQt6, Pillow and pymupdf from PyPI,
+# and Debian's libpulse0, which PyQt6 loads).
 #
 # Usage: scripts/check_clients.sh [SHARED_DIR]   (with ../shared, the export is also validated)
 #        TANA_BIN=/path/to/tana scripts/check_clients.sh   (check another build's export)
@@ -76,6 +77,9 @@ for pkg in pyqdpx qdaPy pyrefiqda; do
     fi
 done
 if [ -n "${QUALCODER_SRC:-}" ]; then
+    # No window: Qt draws offscreen. PyQt6's multimedia module also wants PulseAudio's client
+    # library (Debian: libpulse0) even though nothing plays.
+    export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
     if [ -f "$QUALCODER_SRC/qualcoder/refi.py" ] &&
         "$work/venv/bin/pip" install --quiet PyQt6 Pillow pymupdf >"$work/pip-qualcoder.log" 2>&1; then
         installed+=(QualCoder)

@@ -40,12 +40,19 @@ pub fn run(ctx: &mut Ctx, args: &ExportArgs) -> Result<()> {
         .and_then(|p| p.file_stem())
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "tana project".to_string());
+    let mut progress = ctx.progress("exporting", 0);
     let conn = ctx.conn()?;
     let mut done = None;
     write_atomically(&args.output, |w| {
-        done = Some(crate::refi::export::write_qdpx(conn, &name, w)?);
+        done = Some(crate::refi::export::write_qdpx(
+            conn,
+            &name,
+            w,
+            &mut progress,
+        )?);
         Ok(())
     })?;
+    drop(progress);
     let d = done.expect("set by the writer");
     ctx.info(format!(
         "wrote {}: {}, {}, {} in {}, {}, {}, {}",

@@ -36,6 +36,7 @@ use zip::ZipWriter;
 use super::codebook::{text_element, theme_guids, write_codes, write_sets, xml_err};
 use super::{derived_guid, is_datetime};
 use crate::error::{Error, Result};
+use crate::progress::Progress;
 use crate::template::Template;
 
 /// What an export wrote.
@@ -250,11 +251,13 @@ fn load_memos(conn: &Connection, ns: &Uuid, template: &Template) -> Result<Memos
     Ok(m)
 }
 
-/// Write the whole project as a `.qdpx` into `out` (a file).
+/// Write the whole project as a `.qdpx` into `out` (a file), counting transcripts on
+/// `progress` twice: once as their texts are stored, once as their codings are written.
 pub fn write_qdpx<W: Write + Seek>(
     conn: &Connection,
     project_name: &str,
     out: W,
+    progress: &mut Progress,
 ) -> Result<Exported> {
     let ns = project_guid(conn)?;
     let template = Template::load(conn)?;
@@ -277,6 +280,8 @@ pub fn write_qdpx<W: Write + Seek>(
         .large_file(false);
     // The texts first: each is one zip entry, written as it is read.
     {
+        let n: i64 = conn.query_row("SELECT count(*) FROM transcript", [], |r| r.get(0))?;
+        progress.stage("storing texts", n.max(0) as u64);
         let mut stmt = conn.prepare("SELECT guid, text FROM transcript ORDER BY id")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
@@ -285,6 +290,7 @@ pub fn write_qdpx<W: Write + Seek>(
             zip.start_file(format!("sources/{guid}.txt"), options)
                 .map_err(zip_err)?;
             zip.write_all(text.as_bytes())?;
+            progress.inc(1);
         }
     }
     // Notes kept in files of their own.
@@ -350,6 +356,7 @@ pub fn write_qdpx<W: Write + Seek>(
             &memos,
             &variables,
             &mut done.transcripts,
+            progress,
         )?;
         done.codings = codings;
         done.selections = selections;
@@ -531,6 +538,7 @@ fn write_sources<W: Write>(
     memos: &Memos,
     vars: &Variables,
     transcripts: &mut usize,
+    progress: &mut Progress,
 ) -> Result<(usize, usize)> {
     let sources: Vec<(i64, String, String, String, i64)> = {
         let mut stmt = conn.prepare(
@@ -545,6 +553,7 @@ fn write_sources<W: Write>(
         return Ok((0, 0));
     }
     *transcripts = sources.len();
+    progress.stage("writing codings", sources.len() as u64);
     let (mut codings, mut selections) = (0, 0);
     let mut coding_stmt = conn.prepare(
         "SELECT id, theme_id, start, end, coder_id, created_at FROM coding
@@ -649,6 +658,7 @@ fn write_sources<W: Write>(
             write_value(w, &vars.source[&key], &value)?;
         }
         close(w, "TextSource")?;
+        progress.inc(1);
     }
     close(w, "Sources")?;
     Ok((codings, selections))

@@ -1835,7 +1835,8 @@ mod tests {
             conn.execute_batch("COMMIT").unwrap();
             let qdpx = dir.path().join("a.qdpx");
             crate::output::write_atomically(&qdpx, |w| {
-                super::super::export::write_qdpx(&conn, "a", w).map(|_| ())
+                super::super::export::write_qdpx(&conn, "a", w, &mut crate::progress::Progress::hidden())
+                    .map(|_| ())
             }).unwrap();
             let back = dir.path().join("b.tana");
             import_qdpx(&qdpx, &back, "ana", DEFAULT_MAX_SIZE).unwrap();
