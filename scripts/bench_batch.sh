@@ -34,17 +34,27 @@ with open(f"{work}/turns.csv", "w", newline="") as f:
         w.writerow(["Interviewer" if i % 2 == 0 else "P1", text])
 with open(f"{work}/t.md", "w") as f:
     f.writelines(f"- {t}\n" for t in themes)
-# Every turn's last word is unique, so each quote names one place: half the rows code a
-# quote, half a whole segment.
-with open(f"{work}/c.csv", "w", newline="") as f:
-    w = csv.writer(f)
-    w.writerow(["transcript", "segment", "quote", "theme"])
-    for i in range(100_000):
-        theme = themes[i % len(themes)]
-        if i % 2 == 0:
-            w.writerow(["turns", "", f"turn{i}.", theme])
-        else:
-            w.writerow(["turns", i + 1, "", theme])
+# Every turn's last word is unique, so each quote names one place.
+def codings(path, rows):
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["transcript", "segment", "quote", "theme"])
+        for i, (name, seg, quote) in enumerate(rows):
+            w.writerow([name, seg, quote, themes[i % len(themes)]])
+codings(f"{work}/segments.csv", (("turns", i + 1, "") for i in range(100_000)))
+codings(f"{work}/quotes-one.csv", (("turns", "", f"turn{i * 10}.") for i in range(10_000)))
+# 1,000 transcripts of 100 turns, and a quote from every turn.
+import os
+os.mkdir(f"{work}/many")
+quotes = []
+for t in range(1000):
+    with open(f"{work}/many/T{t:04}.txt", "w") as f:
+        for i in range(100):
+            who = "Interviewer" if i % 2 == 0 else "P"
+            said = [random.choice(words) for _ in range(11)]
+            f.write(f"{who}: " + " ".join(said) + f" turn{i}.\n\n")
+            quotes.append((f"T{t:04}", "", " ".join(said[-4:]) + f" turn{i}."))
+codings(f"{work}/quotes-many.csv", quotes)
 PY
 python3 "$ROOT/scripts/gen_template.py" 20000 "$WORK/big.md" 6 >/dev/null
 
@@ -52,8 +62,14 @@ P="$WORK/b.tana"
 "$TANA" -q init "$P"
 timed "import turns.csv (100,000 rows)" "$TANA" -q --project "$P" import "$WORK/turns.csv"
 "$TANA" -q --project "$P" template import "$WORK/t.md"
-timed "code --from c.csv (100,000 rows, one transcript)" "$TANA" -q --project "$P" code --from "$WORK/c.csv"
-echo "codings: $(sqlite3 "$P" 'SELECT count(*) FROM coding' 2>/dev/null || python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM coding").fetchone()[0])' "$P")"
+timed "code --from: 100,000 segment rows, one transcript of 100,000 turns" "$TANA" -q --project "$P" code --from "$WORK/segments.csv"
+timed "code --from: 10,000 quote rows, one transcript of 100,000 turns" "$TANA" -q --project "$P" code --from "$WORK/quotes-one.csv"
+
+M="$WORK/m.tana"
+"$TANA" -q init "$M"
+timed "import 1,000 text files of 100 turns" "$TANA" -q --project "$M" import "$WORK"/many/*.txt
+"$TANA" -q --project "$M" template import "$WORK/t.md"
+timed "code --from: 100,000 quote rows, 1,000 transcripts" "$TANA" -q --project "$M" code --from "$WORK/quotes-many.csv"
 
 T="$WORK/t.tana"
 "$TANA" -q init "$T"

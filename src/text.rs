@@ -140,63 +140,94 @@ pub fn word_starts(text: &str) -> Vec<usize> {
 /// Find every occurrence of `needle` in `haystack`, treating any run of whitespace as one space
 /// (and optionally ignoring case). Returns code-point spans into `haystack`.
 pub fn find_folded(haystack: &str, needle: &str, ignore_case: bool) -> Vec<(usize, usize)> {
-    let fold = |c: char| -> Vec<char> {
-        if ignore_case {
-            c.to_lowercase().collect()
-        } else {
-            vec![c]
+    Folded::new(haystack, ignore_case).find(needle)
+}
+
+/// A text folded for quote search: whitespace runs become one space and, optionally, case is
+/// lowered; each byte of the folded text remembers the code-point span it came from. Fold a
+/// long transcript once and search it for many quotes (`code --from`).
+#[derive(Debug, Clone)]
+pub struct Folded {
+    ignore_case: bool,
+    text: String,
+    /// For each byte of `text`, the code-point span in the original it came from.
+    origin: Vec<(u32, u32)>,
+}
+
+impl Folded {
+    pub fn new(haystack: &str, ignore_case: bool) -> Folded {
+        let mut text = String::with_capacity(haystack.len());
+        let mut origin: Vec<(u32, u32)> = Vec::with_capacity(haystack.len());
+        fn push(text: &mut String, origin: &mut Vec<(u32, u32)>, c: char, span: (u32, u32)) {
+            text.push(c);
+            origin.extend(std::iter::repeat_n(span, c.len_utf8()));
         }
-    };
-    // The needle, folded: whitespace runs become one ' ', ends trimmed.
-    let mut pattern: Vec<char> = Vec::new();
-    for c in needle.trim().chars() {
-        if c.is_whitespace() {
-            if pattern.last() != Some(&' ') {
-                pattern.push(' ');
-            }
-        } else {
-            pattern.extend(fold(c));
-        }
-    }
-    if pattern.is_empty() {
-        return Vec::new();
-    }
-    // The haystack, folded the same way, remembering each folded char's source span.
-    let mut folded: Vec<char> = Vec::new();
-    let mut origin: Vec<(usize, usize)> = Vec::new();
-    for (i, c) in haystack.chars().enumerate() {
-        if c.is_whitespace() {
-            if folded.last() == Some(&' ') {
-                origin.last_mut().expect("a space has an origin").1 = i + 1;
+        let mut last_space = false;
+        for (i, c) in haystack.chars().enumerate() {
+            let i = i as u32;
+            if c.is_whitespace() {
+                if last_space {
+                    // Widen the space's span over the whole run.
+                    if let Some(o) = origin.last_mut() {
+                        o.1 = i + 1;
+                    }
+                } else {
+                    push(&mut text, &mut origin, ' ', (i, i + 1));
+                    last_space = true;
+                }
             } else {
-                folded.push(' ');
-                origin.push((i, i + 1));
-            }
-        } else {
-            for f in fold(c) {
-                folded.push(f);
-                origin.push((i, i + 1));
+                last_space = false;
+                if ignore_case {
+                    for f in c.to_lowercase() {
+                        push(&mut text, &mut origin, f, (i, i + 1));
+                    }
+                } else {
+                    push(&mut text, &mut origin, c, (i, i + 1));
+                }
             }
         }
+        Folded {
+            ignore_case,
+            text,
+            origin,
+        }
     }
-    let mut found = Vec::new();
-    if pattern.len() > folded.len() {
-        return found;
-    }
-    let first = pattern[0];
-    let mut i = 0;
-    while i + pattern.len() <= folded.len() {
-        if folded[i] == first && folded[i..i + pattern.len()] == pattern[..] {
-            let start = origin[i].0;
-            let end = origin[i + pattern.len() - 1].1;
+
+    /// The code-point spans in the original text where `needle` (folded the same way) occurs,
+    /// overlapping occurrences included, in order.
+    pub fn find(&self, needle: &str) -> Vec<(usize, usize)> {
+        let mut pattern = String::with_capacity(needle.len());
+        for c in needle.trim().chars() {
+            if c.is_whitespace() {
+                if !pattern.ends_with(' ') {
+                    pattern.push(' ');
+                }
+            } else if self.ignore_case {
+                pattern.extend(c.to_lowercase());
+            } else {
+                pattern.push(c);
+            }
+        }
+        let mut found = Vec::new();
+        if pattern.is_empty() {
+            return found;
+        }
+        let finder = memchr::memmem::Finder::new(pattern.as_bytes());
+        let step = pattern.chars().next().map_or(1, char::len_utf8);
+        let hay = self.text.as_bytes();
+        let mut from = 0;
+        while let Some(at) = finder.find(&hay[from..]) {
+            let b = from + at;
+            let start = self.origin[b].0 as usize;
+            let end = self.origin[b + pattern.len() - 1].1 as usize;
             // Matching the start of a multi-char lowercase expansion only.
             if found.last().map(|&(s, _)| s) != Some(start) {
                 found.push((start, end));
             }
+            from = b + step;
         }
-        i += 1;
+        found
     }
-    found
 }
 
 /// Collapse whitespace runs to single spaces and trim.
@@ -330,6 +361,80 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The plain definition of a folded search, char by char: what `Folded` must agree with.
+    fn find_folded_naive(hay: &str, needle: &str, ignore_case: bool) -> Vec<(usize, usize)> {
+        let fold = |c: char| -> Vec<char> {
+            if ignore_case {
+                c.to_lowercase().collect()
+            } else {
+                vec![c]
+            }
+        };
+        let mut pattern: Vec<char> = Vec::new();
+        for c in needle.trim().chars() {
+            if c.is_whitespace() {
+                if pattern.last() != Some(&' ') {
+                    pattern.push(' ');
+                }
+            } else {
+                pattern.extend(fold(c));
+            }
+        }
+        let (mut folded, mut origin): (Vec<char>, Vec<(usize, usize)>) = (vec![], vec![]);
+        for (i, c) in hay.chars().enumerate() {
+            if c.is_whitespace() {
+                if folded.last() == Some(&' ') {
+                    origin.last_mut().unwrap().1 = i + 1;
+                } else {
+                    folded.push(' ');
+                    origin.push((i, i + 1));
+                }
+            } else {
+                for f in fold(c) {
+                    folded.push(f);
+                    origin.push((i, i + 1));
+                }
+            }
+        }
+        let mut found: Vec<(usize, usize)> = Vec::new();
+        if pattern.is_empty() {
+            return found;
+        }
+        for i in 0..(folded.len() + 1).saturating_sub(pattern.len()) {
+            if folded[i..i + pattern.len()] == pattern[..] {
+                let (start, end) = (origin[i].0, origin[i + pattern.len() - 1].1);
+                if found.last().map(|&(s, _)| s) != Some(start) {
+                    found.push((start, end));
+                }
+            }
+        }
+        found
+    }
+
+    proptest! {
+        #[test]
+        fn folded_search_agrees_with_the_plain_definition(
+            hay in "[aAİıß é\n\t🌱-]{0,40}",
+            needle in "[aAİıß é\n🌱]{1,4}",
+            ignore_case: bool,
+        ) {
+            prop_assert_eq!(
+                find_folded(&hay, &needle, ignore_case),
+                find_folded_naive(&hay, &needle, ignore_case)
+            );
+        }
+    }
+
+    #[test]
+    fn overlapping_occurrences_are_all_found() {
+        assert_eq!(
+            find_folded("aaaa", "aa", false),
+            vec![(0, 2), (1, 3), (2, 4)]
+        );
+        assert_eq!(find_folded("x İİ y", "i̇", true), vec![(2, 3), (3, 4)]);
+    }
 
     #[test]
     fn decode_strips_bom_and_normalises_newlines() {

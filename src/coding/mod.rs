@@ -1,5 +1,7 @@
 //! Applying themes to spans: where a locator points, joining overlaps, uncoding, CSV batches.
 
+use std::sync::OnceLock;
+
 use rusqlite::{params, Connection, OptionalExtension};
 use unicode_normalization::UnicodeNormalization;
 
@@ -7,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::model::{Segment, Span};
 use crate::project::now;
 use crate::segment::sentences;
-use crate::text::{edit_distance, find_folded, fold_whitespace, slice_chars, Offsets};
+use crate::text::{edit_distance, fold_whitespace, slice_chars, Folded, Offsets};
 
 pub mod batch;
 pub mod merge;
@@ -20,6 +22,9 @@ pub struct Doc {
     pub text: String,
     pub chars: usize,
     pub segments: Vec<Segment>,
+    /// The text folded for quote search, as it is and case-folded, made when first needed:
+    /// a batch of many quotes in one long transcript folds it once.
+    folded: [OnceLock<Folded>; 2],
 }
 
 impl Doc {
@@ -42,13 +47,23 @@ impl Doc {
             text,
             chars: chars as usize,
             segments,
+            folded: Default::default(),
         })
     }
 
+    /// Every place `quote` occurs, whitespace runs matching any whitespace.
+    pub fn find(&self, quote: &str, ignore_case: bool) -> Vec<(usize, usize)> {
+        self.folded[usize::from(ignore_case)]
+            .get_or_init(|| Folded::new(&self.text, ignore_case))
+            .find(quote)
+    }
+
     pub fn segment(&self, number: i64) -> Result<&Segment> {
+        // Segments are in order of number: a binary search, not a scan per CSV row.
+        let i = self.segments.partition_point(|s| s.number < number);
         self.segments
-            .iter()
-            .find(|s| s.number == number)
+            .get(i)
+            .filter(|s| s.number == number)
             .ok_or_else(|| {
                 Error::user(format!(
                     "{} has no segment {number} (it has segments 1-{})",
@@ -245,13 +260,13 @@ pub fn locate(doc: &Doc, loc: &Locator) -> Result<Span> {
 /// Every place a quote occurs in a transcript, as `--quote` finds it: whitespace runs match
 /// any whitespace, and accents match composed (NFC) or decomposed (NFD).
 pub fn quote_matches(doc: &Doc, quote: &str, ignore_case: bool) -> Vec<(usize, usize)> {
-    let mut found = find_folded(&doc.text, quote, ignore_case);
+    let mut found = doc.find(quote, ignore_case);
     if found.is_empty() {
         // The transcript may store accents composed (NFC) or decomposed (NFD); try the quote
         // both ways rather than make the researcher guess.
         for variant in [quote.nfc().collect::<String>(), quote.nfd().collect()] {
             if variant != quote {
-                found = find_folded(&doc.text, &variant, ignore_case);
+                found = doc.find(&variant, ignore_case);
                 if !found.is_empty() {
                     break;
                 }
@@ -299,11 +314,11 @@ fn locate_quote(
                 shorten(quote, 60),
                 doc.name
             ));
-            if !ignore_case && !find_folded(&doc.text, quote, true).is_empty() {
+            if !ignore_case && !doc.find(quote, true).is_empty() {
                 err = err.with_hint("it matches if case is ignored: add --ignore-case");
             } else {
                 let words: Vec<&str> = quote.split_whitespace().take(3).collect();
-                let near = find_folded(&doc.text, &words.join(" "), true);
+                let near = doc.find(&words.join(" "), true);
                 if near.is_empty() {
                     err = err.with_hint(format!(
                         "check the wording against \"tana show {}\"; whitespace and line breaks do not matter",
