@@ -179,12 +179,15 @@ fn import_project(ctx: &mut Ctx, args: &ImportArgs) -> Result<()> {
             report.joined
         ));
     }
-    if !report.not_imported.is_empty() {
-        ctx.warn(format!(
-            "not imported or changed ({}):",
-            report.not_imported.len()
-        ));
-        for line in &report.not_imported {
+    closing_lines(ctx, &report.not_imported, &target);
+    Ok(())
+}
+
+/// What another tool's project could not bring over, and how to use the new project.
+fn closing_lines(ctx: &Ctx, not_imported: &[String], target: &std::path::Path) {
+    if !not_imported.is_empty() {
+        ctx.warn(format!("not imported or changed ({}):", not_imported.len()));
+        for line in not_imported {
             ctx.info(format!("  - {line}"));
         }
     }
@@ -192,7 +195,6 @@ fn import_project(ctx: &mut Ctx, args: &ImportArgs) -> Result<()> {
         "use it with: tana --project {} freq",
         target.display()
     ));
-    Ok(())
 }
 
 /// `tana import project.sqlite3 [-o new.tana]`: a Taguette project becomes a new tana project.
@@ -270,19 +272,7 @@ fn import_taguette(ctx: &mut Ctx, args: &ImportArgs) -> Result<()> {
     for line in &r.history {
         ctx.info(format!("  - {line}"));
     }
-    if !r.not_imported.is_empty() {
-        ctx.warn(format!(
-            "not imported or changed ({}):",
-            r.not_imported.len()
-        ));
-        for line in &r.not_imported {
-            ctx.info(format!("  - {line}"));
-        }
-    }
-    ctx.info(format!(
-        "use it with: tana --project {} freq",
-        target.display()
-    ));
+    closing_lines(ctx, &r.not_imported, &target);
     Ok(())
 }
 

@@ -53,6 +53,33 @@ const FORMATS: &[&str] = &[
 ];
 
 /// Read a transcript file and store it.
+/// Check that another tool's project at `path` can become a new tana project at `target`:
+/// the source is a file, the target does not exist yet, and its folder does. `what` names the
+/// source in the hint ("a .qdpx").
+pub fn check_new_project(path: &Path, target: &Path, what: &str) -> Result<()> {
+    if target.exists() {
+        return Err(
+            Error::user(format!("{} already exists", target.display())).with_hint(format!(
+                "{what} becomes a new tana project: choose another name with -o NEW.tana"
+            )),
+        );
+    }
+    if !path.is_file() {
+        return Err(Error::user(format!("{}: no such file", path.display()))
+            .with_hint("check the path; it is relative to the current directory"));
+    }
+    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if !dir.is_dir() {
+            return Err(Error::user(format!(
+                "cannot create {}: folder {} does not exist",
+                target.display(),
+                dir.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 pub fn import_file(
     conn: &Connection,
     path: &Path,

@@ -773,23 +773,7 @@ fn import(
     history: bool,
 ) -> Result<QdpxReport> {
     let file = path.display().to_string();
-    if target.exists() {
-        return Err(Error::user(format!("{} already exists", target.display()))
-            .with_hint("a .qdpx becomes a new project: choose another name with -o NEW.tana"));
-    }
-    if !path.is_file() {
-        return Err(Error::user(format!("{file}: no such file"))
-            .with_hint("check the path; it is relative to the current directory"));
-    }
-    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if !dir.is_dir() {
-            return Err(Error::user(format!(
-                "cannot create {}: folder {} does not exist",
-                target.display(),
-                dir.display()
-            )));
-        }
-    }
+    crate::import::check_new_project(path, target, "a .qdpx")?;
     let bare = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("qde"));

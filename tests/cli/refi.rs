@@ -752,7 +752,7 @@ fn exports_and_imports_name_the_file_when_its_folder_is_wrong() {
     assert_snapshot!(env.fails(&["import", "study.qdpx", "-o", "no/back.tana"], 1), @"error: cannot create no/back.tana: folder no does not exist");
     assert_snapshot!(env.fails(&["import", "study.qdpx", "-o", "study.tana"], 1), @"
     error: study.tana already exists
-    hint: a .qdpx becomes a new project: choose another name with -o NEW.tana
+    hint: a .qdpx becomes a new tana project: choose another name with -o NEW.tana
     ");
 }
 
