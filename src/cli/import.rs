@@ -137,16 +137,7 @@ fn import_project(ctx: &mut Ctx, args: &ImportArgs) -> Result<()> {
         );
     }
     let file = &args.files[0];
-    let target = match &args.output {
-        Some(p) => p.clone(),
-        None => {
-            let stem = file
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "project".into());
-            PathBuf::from(format!("{stem}.tana"))
-        }
-    };
+    let target = new_project_path(file, args.output.as_deref());
     let max_size = args
         .max_size
         .unwrap_or(crate::refi::import::DEFAULT_MAX_SIZE);
@@ -183,6 +174,17 @@ fn import_project(ctx: &mut Ctx, args: &ImportArgs) -> Result<()> {
     Ok(())
 }
 
+/// Where another tool's project becomes a tana project: `-o`, else its stem with `.tana`.
+fn new_project_path(file: &std::path::Path, output: Option<&std::path::Path>) -> PathBuf {
+    output.map(PathBuf::from).unwrap_or_else(|| {
+        let stem = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "project".into());
+        PathBuf::from(format!("{stem}.tana"))
+    })
+}
+
 /// What another tool's project could not bring over, and how to use the new project.
 fn closing_lines(ctx: &Ctx, not_imported: &[String], target: &std::path::Path) {
     if !not_imported.is_empty() {
@@ -210,16 +212,7 @@ fn import_taguette(ctx: &mut Ctx, args: &ImportArgs) -> Result<()> {
             .with_hint("a Taguette database is read as it is, without expanding anything"));
     }
     let file = &args.files[0];
-    let target = match &args.output {
-        Some(p) => p.clone(),
-        None => {
-            let stem = file
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "project".into());
-            PathBuf::from(format!("{stem}.tana"))
-        }
-    };
+    let target = new_project_path(file, args.output.as_deref());
     let opts = taguette::TaguetteOptions {
         project: args.taguette_project.clone(),
         flat_tags: args.flat_tags,

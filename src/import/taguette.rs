@@ -27,6 +27,7 @@ use crate::error::{Error, Result};
 use crate::journal::{Journal, Kind, LogEntry};
 use crate::model::{Span, Theme, ThemeFields};
 use crate::project::{coder_id, now};
+use crate::template::revise::theme_state;
 use crate::template::{insert_theme, NewTheme, Template};
 use crate::text::Offsets;
 
@@ -961,24 +962,6 @@ fn split_tag(path: &str, flat: bool) -> Vec<String> {
         parts = vec![path.to_string()];
     }
     parts
-}
-
-/// A theme as the change log records it (as `tana theme` revisions do).
-fn theme_state(t: &Theme) -> Value {
-    json!({
-        "id": t.id,
-        "number": t.number,
-        "name": t.name,
-        "path": t.path_string(),
-        "parent_id": t.parent_id,
-        "kind": t.kind.as_str(),
-        "origin": t.origin.as_str(),
-        "definition": t.fields.definition,
-        "include": t.fields.include,
-        "exclude": t.fields.exclude,
-        "example": t.fields.example,
-        "memo": t.fields.memo,
-    })
 }
 
 fn theme_ref(t: &Theme) -> Value {

@@ -58,7 +58,8 @@ fn themes_json(template: &Template, ids: &[i64]) -> Value {
     )
 }
 
-fn theme_state(t: &Theme) -> Value {
+/// A theme as the change log records it: what revisions store as before and after.
+pub(crate) fn theme_state(t: &Theme) -> Value {
     json!({
         "id": t.id,
         "number": t.number,
