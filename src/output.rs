@@ -274,6 +274,285 @@ impl Table {
     }
 }
 
+/// A cell of a table written row by row ([`Stream`]), without JSON values: a table of 40
+/// million cells is written as it is made, in constant memory.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell<'a> {
+    Text(&'a str),
+    Owned(String),
+    Int(u64),
+    /// A number with a decimal part, as JSON writes it (already rounded by the caller).
+    Dec(f64),
+}
+
+impl Cell<'_> {
+    /// The cell as [`cell_text`] shows the JSON value it stands for.
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Cell::Text(s) => (*s).into(),
+            Cell::Owned(s) => s.as_str().into(),
+            Cell::Int(n) => n.to_string().into(),
+            Cell::Dec(x) => serde_json::Number::from_f64(*x)
+                .map(|n| n.to_string())
+                .unwrap_or_default()
+                .into(),
+        }
+    }
+
+    fn is_number(&self) -> bool {
+        match self {
+            Cell::Int(_) => true,
+            Cell::Dec(x) => x.is_finite(),
+            Cell::Text(_) | Cell::Owned(_) => false,
+        }
+    }
+
+    fn write_json(&self, out: &mut dyn Write) -> Result<()> {
+        match self {
+            Cell::Text(s) => serde_json::to_writer(&mut *out, s)?,
+            Cell::Owned(s) => serde_json::to_writer(&mut *out, s)?,
+            Cell::Int(n) => write!(out, "{n}")?,
+            Cell::Dec(x) => match serde_json::Number::from_f64(*x) {
+                Some(n) => write!(out, "{n}")?,
+                None => out.write_all(b"null")?,
+            },
+        }
+        Ok(())
+    }
+}
+
+/// What the table and Markdown writers must know of a column before its first row: its width
+/// and alignment. [`Table`] finds them by reading every row; a [`Stream`]'s maker gathers
+/// them with [`Looks::observe`] from what it knows (every distinct cell once is enough).
+#[derive(Debug, Clone)]
+pub struct Looks {
+    width: Vec<usize>,
+    /// Every cell seen is "✓" or empty (centred in the table).
+    ticks: Vec<bool>,
+    /// Every cell seen is a number or empty (right-aligned).
+    numeric: Vec<bool>,
+    any_rows: bool,
+}
+
+impl Looks {
+    pub fn new(columns: &[String]) -> Looks {
+        Looks {
+            width: columns.iter().map(|c| display_width(c)).collect(),
+            ticks: vec![true; columns.len()],
+            numeric: vec![true; columns.len()],
+            any_rows: false,
+        }
+    }
+
+    /// Take `cell` into account as one of column `col`'s cells.
+    pub fn observe(&mut self, col: usize, cell: &Cell) {
+        self.any_rows = true;
+        let text = cell.text();
+        self.width[col] = self.width[col].max(display_width(&text));
+        let empty = text.is_empty() && !cell.is_number();
+        self.ticks[col] &= empty || text == "✓";
+        self.numeric[col] &= empty || cell.is_number();
+    }
+}
+
+fn display_width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(escape_text(s).as_ref())
+}
+
+/// A table written to `out` one row at a time in a text format (table, CSV, JSON,
+/// Markdown), byte for byte as [`Table::write`] writes the same rows.
+pub struct Stream<'a> {
+    out: &'a mut dyn Write,
+    /// The CSV writer, when the format is CSV (it buffers; `finish` flushes it).
+    csv: Option<csv::Writer<Vec<u8>>>,
+    format: Format,
+    /// Column names, JSON-escaped (JSON) or as shown (table, Markdown).
+    keys: Vec<String>,
+    looks: Looks,
+    rows: usize,
+    line: String,
+}
+
+impl<'a> Stream<'a> {
+    /// Start the table: writes its header. `looks` matters for the table and Markdown formats.
+    pub fn new(
+        out: &'a mut dyn Write,
+        format: Format,
+        columns: &[String],
+        looks: Looks,
+    ) -> Result<Stream<'a>> {
+        let keys = match format {
+            Format::Json => columns
+                .iter()
+                .map(|c| serde_json::to_string(c))
+                .collect::<std::result::Result<_, _>>()?,
+            _ => columns.to_vec(),
+        };
+        let mut s = Stream {
+            out,
+            csv: (format == Format::Csv).then(|| csv::Writer::from_writer(Vec::new())),
+            format,
+            keys,
+            looks,
+            rows: 0,
+            line: String::new(),
+        };
+        match format {
+            Format::Table => {
+                let header: Vec<Cell> = columns.iter().map(|c| Cell::Text(c)).collect();
+                s.table_line(&header)?;
+                let n = s.looks.width.len();
+                let total: usize = s.looks.width.iter().map(|w| w + 2).sum::<usize>() + n - 1;
+                writeln!(s.out, "{}", "─".repeat(total))?;
+            }
+            Format::Csv => s.csv_record(columns.iter().map(|c| c.as_bytes()))?,
+            Format::Md => {
+                let header: Vec<String> = columns.iter().map(|c| md_escape(c)).collect();
+                writeln!(s.out, "| {} |", header.join(" | "))?;
+                let seps: Vec<&str> = (0..columns.len())
+                    .map(|c| {
+                        if s.looks.any_rows && s.looks.numeric[c] {
+                            "---:"
+                        } else {
+                            "---"
+                        }
+                    })
+                    .collect();
+                writeln!(s.out, "| {} |", seps.join(" | "))?;
+            }
+            Format::Json => {}
+            Format::Html | Format::Docx | Format::Xlsx => {
+                return Err(crate::error::Error::usage(format!(
+                    "--format {} is not written row by row",
+                    format.as_str()
+                )))
+            }
+        }
+        Ok(s)
+    }
+
+    pub fn row(&mut self, cells: &[Cell]) -> Result<()> {
+        debug_assert_eq!(cells.len(), self.keys.len());
+        match self.format {
+            Format::Table => self.table_line(cells)?,
+            Format::Csv => {
+                if let Some(w) = self.csv.as_mut() {
+                    let mut digits = [0u8; 20];
+                    for c in cells {
+                        match c {
+                            Cell::Int(n) => w.write_field(decimal(*n, &mut digits))?,
+                            other => w.write_field(other.text().as_bytes())?,
+                        }
+                    }
+                    w.write_record(None::<&[u8]>)?;
+                }
+                self.flush_csv(false)?;
+            }
+            Format::Md => {
+                let texts: Vec<String> = cells.iter().map(|c| md_escape(&c.text())).collect();
+                writeln!(self.out, "| {} |", texts.join(" | "))?;
+            }
+            Format::Json => {
+                self.out
+                    .write_all(if self.rows == 0 { b"[\n  {" } else { b",\n  {" })?;
+                for (i, (k, c)) in self.keys.iter().zip(cells).enumerate() {
+                    let sep: &[u8] = if i == 0 { b"\n    " } else { b",\n    " };
+                    self.out.write_all(sep)?;
+                    self.out.write_all(k.as_bytes())?;
+                    self.out.write_all(b": ")?;
+                    c.write_json(self.out)?;
+                }
+                self.out.write_all(b"\n  }")?;
+            }
+            Format::Html | Format::Docx | Format::Xlsx => {}
+        }
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// End the table (JSON closes its array).
+    pub fn finish(mut self) -> Result<()> {
+        self.flush_csv(true)?;
+        if self.format == Format::Json {
+            self.out
+                .write_all(if self.rows == 0 { b"[]\n" } else { b"\n]\n" })?;
+        }
+        Ok(())
+    }
+
+    /// One CSV record of plain fields (the header).
+    fn csv_record<'b>(&mut self, fields: impl Iterator<Item = &'b [u8]>) -> Result<()> {
+        if let Some(w) = self.csv.as_mut() {
+            w.write_record(fields)?;
+        }
+        self.flush_csv(false)
+    }
+
+    /// Pass what the CSV writer holds on to the output, in blocks (`all`: everything).
+    fn flush_csv(&mut self, all: bool) -> Result<()> {
+        let Some(w) = self.csv.as_mut() else {
+            return Ok(());
+        };
+        w.flush()?;
+        if all || w.get_ref().len() >= 1 << 16 {
+            let full = std::mem::replace(w, csv::Writer::from_writer(Vec::with_capacity(1 << 17)));
+            let bytes = full
+                .into_inner()
+                .map_err(|e| std::io::Error::other(e.to_string()))?;
+            self.out.write_all(&bytes)?;
+        }
+        Ok(())
+    }
+
+    /// One line of the table format: each cell padded to its column's width, one space of
+    /// padding either side, columns one space apart, trailing space trimmed.
+    fn table_line(&mut self, cells: &[Cell]) -> Result<()> {
+        self.line.clear();
+        for (i, cell) in cells.iter().enumerate() {
+            let text = cell.text();
+            let text = escape_text(&text);
+            let width = self.looks.width[i];
+            let pad = width.saturating_sub(unicode_width::UnicodeWidthStr::width(text.as_ref()));
+            let (left, right) = if !self.looks.any_rows {
+                (0, pad)
+            } else if self.looks.ticks[i] {
+                (pad - pad / 2, pad / 2)
+            } else if self.looks.numeric[i] {
+                (pad, 0)
+            } else {
+                (0, pad)
+            };
+            if i > 0 {
+                self.line.push(' ');
+            }
+            self.line.push(' ');
+            self.line.extend(std::iter::repeat_n(' ', left));
+            self.line.push_str(&text);
+            self.line.extend(std::iter::repeat_n(' ', right));
+            self.line.push(' ');
+        }
+        writeln!(self.out, "{}", self.line.trim_end())?;
+        Ok(())
+    }
+}
+
+/// `n` in decimal digits, written at the end of `buf`.
+fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return &buf[i..];
+        }
+    }
+}
+
+fn md_escape(s: &str) -> String {
+    escape_text(s).replace('|', "\\|").replace('\n', "<br>")
+}
+
 /// A cell as text: strings bare, numbers as written, null empty.
 pub fn cell_text(v: &Value) -> String {
     match v {

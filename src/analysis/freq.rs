@@ -73,14 +73,33 @@ pub struct FreqOptions {
     pub no_autocoded: bool,
 }
 
-/// One theme's row: a value per transcript and its participant count.
+/// One theme's row: its non-zero values by transcript column, and its participant count.
 #[derive(Debug, Clone)]
 pub struct FreqRow {
     pub theme: Theme,
-    /// One value per transcript column (counts, or coverage %).
-    pub cells: Vec<f64>,
+    /// (transcript column, value) for every transcript where the theme is coded, by column;
+    /// every other column is 0. Sparse: 20,000 themes × 2,000 transcripts is mostly zeros.
+    pub cells: Vec<(usize, f64)>,
     /// Transcripts in which the theme (or a sub-theme) is coded.
     pub participants: usize,
+}
+
+impl FreqRow {
+    /// The value in transcript column `c` (0 where the theme is not coded).
+    pub fn cell(&self, c: usize) -> f64 {
+        self.cells
+            .binary_search_by_key(&c, |&(col, _)| col)
+            .map_or(0.0, |i| self.cells[i].1)
+    }
+
+    /// All `n` columns' values, zeros included: for small tables (pages, reports).
+    pub fn dense(&self, n: usize) -> Vec<f64> {
+        let mut out = vec![0.0; n];
+        for &(c, v) in &self.cells {
+            out[c] = v;
+        }
+        out
+    }
 }
 
 /// The theme × transcript table.
@@ -215,15 +234,17 @@ pub fn freq(conn: &Connection, template: &Template, opts: &FreqOptions) -> Resul
         .iter()
         .map(|theme| {
             let per_col = unions.get(&theme.id);
-            let mut cells = vec![0.0; transcripts.len()];
-            if let Some(per_col) = per_col {
-                for (&c, union) in per_col {
-                    cells[c] = match opts.measure {
+            let cells = per_col
+                .into_iter()
+                .flatten()
+                .map(|(&c, union)| {
+                    let v = match opts.measure {
                         Measure::Codings => union.len() as f64,
                         _ => 1.0,
                     };
-                }
-            }
+                    (c, v)
+                })
+                .collect();
             FreqRow {
                 theme: (*theme).clone(),
                 cells,
@@ -279,7 +300,9 @@ pub fn freq(conn: &Connection, template: &Template, opts: &FreqOptions) -> Resul
             };
             for row in rows.iter_mut() {
                 if let Some(u) = unions.get(&row.theme.id).and_then(|m| m.get(&c)) {
-                    row.cells[c] = measure_of(u);
+                    if let Ok(i) = row.cells.binary_search_by_key(&c, |&(col, _)| col) {
+                        row.cells[i].1 = measure_of(u);
+                    }
                 }
             }
         }
@@ -376,8 +399,7 @@ pub fn by_attribute(conn: &Connection, table: &FreqTable, attribute: &str) -> Re
                 .map(|g| {
                     r.cells
                         .iter()
-                        .zip(&group_of)
-                        .filter(|(v, grp)| **v > 0.0 && *grp == g)
+                        .filter(|&&(c, v)| v > 0.0 && group_of[c] == *g)
                         .count()
                 })
                 .collect();

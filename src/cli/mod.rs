@@ -337,11 +337,11 @@ impl Ctx {
 
     /// Write a document in `format`: to `-o FILE` (whole or not at all), else to stdout. A
     /// Word or Excel file is never written to a terminal.
-    pub fn emit(
+    /// Write text data with `write`: to `-o FILE` (whole or not at all) or to stdout.
+    pub fn emit_with(
         &mut self,
-        doc: &crate::report::Doc,
-        format: Format,
         to: &OutputArgs,
+        write: impl FnOnce(&mut dyn std::io::Write) -> Result<()>,
     ) -> Result<()> {
         match &to.output {
             Some(path) => {
@@ -349,10 +349,22 @@ impl Ctx {
                     return Err(Error::user(format!("{} already exists", path.display()))
                         .with_hint("add --force to replace it, or choose another name"));
                 }
-                crate::output::write_atomically(path, |w| crate::report::write(doc, w, format))?;
+                crate::output::write_atomically(path, |w| write(w))?;
                 self.info(format!("wrote {}", path.display()));
                 Ok(())
             }
+            None => write(&mut self.out),
+        }
+    }
+
+    pub fn emit(
+        &mut self,
+        doc: &crate::report::Doc,
+        format: Format,
+        to: &OutputArgs,
+    ) -> Result<()> {
+        match &to.output {
+            Some(_) => self.emit_with(to, |w| crate::report::write(doc, w, format)),
             None => {
                 use std::io::IsTerminal;
                 if format.is_binary() && std::io::stdout().is_terminal() {

@@ -314,6 +314,7 @@ impl Builder<'_> {
 
     fn heatmap(&mut self, presence: &FreqTable, depth: usize) {
         let total = presence.transcripts.len();
+        let ncols = total;
         self.heading(1, "Themes across participants", "heatmap");
         let wide = total > 40;
         let h = svg::HeatMap {
@@ -326,15 +327,20 @@ impl Builder<'_> {
             values: presence
                 .rows
                 .iter()
-                .map(|r| r.cells.iter().map(|&v| (v > 0.0).then_some(v)).collect())
+                .map(|r| {
+                    r.dense(ncols)
+                        .into_iter()
+                        .map(|v| (v > 0.0).then_some(v))
+                        .collect()
+                })
                 .collect(),
             cell_text: presence
                 .rows
                 .iter()
                 .map(|r| {
-                    r.cells
-                        .iter()
-                        .map(|&v| {
+                    r.dense(ncols)
+                        .into_iter()
+                        .map(|v| {
                             if v > 0.0 {
                                 format!("{v}")
                             } else {
@@ -381,7 +387,7 @@ impl Builder<'_> {
             );
             for r in &presence.rows {
                 let mut row: Vec<Value> = vec![r.theme.label().into()];
-                row.extend(r.cells.iter().map(|&v| {
+                row.extend(r.dense(ncols).into_iter().map(|v| {
                     if v > 0.0 {
                         Value::from(v as u64)
                     } else {

@@ -255,7 +255,7 @@ async fn table(
     let max = t
         .rows
         .iter()
-        .flat_map(|r| r.cells.iter().copied())
+        .flat_map(|r| r.cells.iter().map(|&(_, v)| v))
         .fold(0.0f64, f64::max);
     let n = t.transcripts.len();
     let body = html! {
@@ -275,7 +275,7 @@ async fn table(
                                 span.swatch style=(format!("background:{color}")) {}
                                 b { (row.theme.number) } " " (row.theme.name)
                             }
-                            @for (v, tr) in row.cells.iter().zip(&t.transcripts) {
+                            @for (v, tr) in row.dense(n).iter().zip(&t.transcripts) {
                                 @let a = if max > 0.0 { (v / max).sqrt() } else { 0.0 };
                                 td.cell style=(format!("background:rgba(40,90,160,{a:.3});color:{}", if a > 0.55 { "#fff" } else { "#222" })) title=(format!("{} {} in {}: {} segment(s)", row.theme.number, row.theme.name, tr.name, v)) {
                                     @if *v > 0.0 {
