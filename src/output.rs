@@ -384,7 +384,7 @@ impl<'a> Stream<'a> {
         let keys = match format {
             Format::Json => columns
                 .iter()
-                .map(|c| serde_json::to_string(c))
+                .map(serde_json::to_string)
                 .collect::<std::result::Result<_, _>>()?,
             _ => columns.to_vec(),
         };
