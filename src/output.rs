@@ -292,10 +292,25 @@ impl Cell<'_> {
             Cell::Text(s) => (*s).into(),
             Cell::Owned(s) => s.as_str().into(),
             Cell::Int(n) => n.to_string().into(),
-            Cell::Dec(x) => serde_json::Number::from_f64(*x)
-                .map(|n| n.to_string())
-                .unwrap_or_default()
-                .into(),
+            Cell::Dec(x) if x.is_finite() => {
+                ryu::Buffer::new().format_finite(*x).to_string().into()
+            }
+            Cell::Dec(_) => "".into(),
+        }
+    }
+
+    /// The cell's text (as [`Cell::text`]), without allocating for numbers: `scratch` holds
+    /// their digits.
+    fn text_in<'b>(&'b self, scratch: &'b mut Scratch) -> &'b str {
+        match self {
+            Cell::Text(s) => s,
+            Cell::Owned(s) => s,
+            Cell::Int(n) => {
+                let d = decimal(*n, &mut scratch.digits);
+                std::str::from_utf8(d).unwrap_or_default()
+            }
+            Cell::Dec(x) if x.is_finite() => scratch.ryu.format_finite(*x),
+            Cell::Dec(_) => "",
         }
     }
 
@@ -306,19 +321,12 @@ impl Cell<'_> {
             Cell::Text(_) | Cell::Owned(_) => false,
         }
     }
+}
 
-    fn write_json(&self, out: &mut dyn Write) -> Result<()> {
-        match self {
-            Cell::Text(s) => serde_json::to_writer(&mut *out, s)?,
-            Cell::Owned(s) => serde_json::to_writer(&mut *out, s)?,
-            Cell::Int(n) => write!(out, "{n}")?,
-            Cell::Dec(x) => match serde_json::Number::from_f64(*x) {
-                Some(n) => write!(out, "{n}")?,
-                None => out.write_all(b"null")?,
-            },
-        }
-        Ok(())
-    }
+/// Room to write a number's digits without allocating.
+struct Scratch {
+    digits: [u8; 20],
+    ryu: ryu::Buffer,
 }
 
 /// What the table and Markdown writers must know of a column before its first row: its width
@@ -371,6 +379,7 @@ pub struct Stream<'a> {
     looks: Looks,
     rows: usize,
     line: String,
+    scratch: Scratch,
 }
 
 impl<'a> Stream<'a> {
@@ -396,6 +405,10 @@ impl<'a> Stream<'a> {
             looks,
             rows: 0,
             line: String::new(),
+            scratch: Scratch {
+                digits: [0; 20],
+                ryu: ryu::Buffer::new(),
+            },
         };
         match format {
             Format::Table => {
@@ -437,32 +450,50 @@ impl<'a> Stream<'a> {
             Format::Table => self.table_line(cells)?,
             Format::Csv => {
                 if let Some(w) = self.csv.as_mut() {
-                    let mut digits = [0u8; 20];
                     for c in cells {
-                        match c {
-                            Cell::Int(n) => w.write_field(decimal(*n, &mut digits))?,
-                            other => w.write_field(other.text().as_bytes())?,
-                        }
+                        w.write_field(c.text_in(&mut self.scratch).as_bytes())?;
                     }
                     w.write_record(None::<&[u8]>)?;
                 }
                 self.flush_csv(false)?;
             }
             Format::Md => {
-                let texts: Vec<String> = cells.iter().map(|c| md_escape(&c.text())).collect();
-                writeln!(self.out, "| {} |", texts.join(" | "))?;
+                self.line.clear();
+                self.line.push('|');
+                for c in cells {
+                    let text = c.text_in(&mut self.scratch);
+                    self.line.push(' ');
+                    if text.contains(['|', '\n']) || escape_text(text).len() != text.len() {
+                        self.line.push_str(&md_escape(text));
+                    } else {
+                        self.line.push_str(text);
+                    }
+                    self.line.push_str(" |");
+                }
+                self.line.push('\n');
+                self.out.write_all(self.line.as_bytes())?;
             }
             Format::Json => {
-                self.out
-                    .write_all(if self.rows == 0 { b"[\n  {" } else { b",\n  {" })?;
+                self.line.clear();
+                self.line
+                    .push_str(if self.rows == 0 { "[\n  {" } else { ",\n  {" });
                 for (i, (k, c)) in self.keys.iter().zip(cells).enumerate() {
-                    let sep: &[u8] = if i == 0 { b"\n    " } else { b",\n    " };
-                    self.out.write_all(sep)?;
-                    self.out.write_all(k.as_bytes())?;
-                    self.out.write_all(b": ")?;
-                    c.write_json(self.out)?;
+                    self.line
+                        .push_str(if i == 0 { "\n    " } else { ",\n    " });
+                    self.line.push_str(k);
+                    self.line.push_str(": ");
+                    match c {
+                        Cell::Text(_) | Cell::Owned(_) => {
+                            let text = c.text_in(&mut self.scratch);
+                            let quoted = serde_json::to_string(text)?;
+                            self.line.push_str(&quoted);
+                        }
+                        Cell::Dec(x) if !x.is_finite() => self.line.push_str("null"),
+                        _ => self.line.push_str(c.text_in(&mut self.scratch)),
+                    }
                 }
-                self.out.write_all(b"\n  }")?;
+                self.line.push_str("\n  }");
+                self.out.write_all(self.line.as_bytes())?;
             }
             Format::Html | Format::Docx | Format::Xlsx => {}
         }
@@ -509,8 +540,7 @@ impl<'a> Stream<'a> {
     fn table_line(&mut self, cells: &[Cell]) -> Result<()> {
         self.line.clear();
         for (i, cell) in cells.iter().enumerate() {
-            let text = cell.text();
-            let text = escape_text(&text);
+            let text = escape_text(cell.text_in(&mut self.scratch));
             let width = self.looks.width[i];
             let pad = width.saturating_sub(unicode_width::UnicodeWidthStr::width(text.as_ref()));
             let (left, right) = if !self.looks.any_rows {
