@@ -27,4 +27,7 @@ pub mod template;
 pub mod text;
 pub mod web;
 
+#[cfg(test)]
+mod scale;
+
 pub use error::{Error, Result};
