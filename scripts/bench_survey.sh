@@ -121,16 +121,21 @@ for size in 10k 100k; do
   TANA_S[$size]=$SECS; TANA_KB[$size]=$KB
   measure "raw SQLite, python3 sqlite3 ($size answers)" python3 "$WORK/raw.py" "$csv" "$WORK/raw-$size.db"
   RAW_S[$size]=$SECS
+  # The floor: the sqlite3 shell loading the CSV's rows as they are, nothing laid out.
+  measure "sqlite3 .import --csv, rows as they are ($size answers)" \
+    sqlite3 "$WORK/floor-$size.db" ".import --csv $csv answers"
 done
 
 P="$WORK/s-100k.tana"
 "$TANA" -q --project "$P" template import "$WORK/t.md"
 measure "code --from: 10,000 codings" "$TANA" -q --project "$P" code --from "$WORK/codings.csv"
-measure "freq --by role (20,000 respondents)" "$TANA" -q --project "$P" freq --by role
-"$TANA" -q --project "$P" freq --by role > "$WORK/freq.txt"
-measure "freq --by site (20,000 respondents)" "$TANA" -q --project "$P" freq --by site
+measure "freq --by role (20,000 respondents)" "$TANA" -q --project "$P" freq --by role -o "$WORK/freq-role.csv"
+
+measure "freq --by site (20,000 respondents)" "$TANA" -q --project "$P" freq --by site -o "$WORK/freq-site.csv"
 FREQ_S=$SECS
-measure "undo the 100k import's coding batch" "$TANA" -q --project "$P" undo
+measure "undo the coding batch" "$TANA" -q --project "$P" undo
+measure "undo the import (change 1: 100,000 answers)" "$TANA" -q --project "$P" undo 1
+[[ -z $("$TANA" -q --project "$P" transcripts --format csv | tail -n +2) ]] || { echo "FAIL: undo left transcripts"; exit 1; }
 
 python3 - "${TANA_S[10k]}" "${TANA_S[100k]}" "${RAW_S[10k]}" "${RAW_S[100k]}" "${TANA_KB[100k]}" "$FREQ_S" <<'PY'
 import sys
