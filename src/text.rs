@@ -232,7 +232,15 @@ impl Folded {
 
 /// Collapse whitespace runs to single spaces and trim.
 pub fn fold_whitespace(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    // One pass into one allocation: imports fold every turn and every survey answer.
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// Whether a character may not appear in a name (of a theme, transcript, attribute, coder or

@@ -6,6 +6,7 @@ use regex::Regex;
 
 use crate::cli::Ctx;
 use crate::error::{Error, Result};
+use crate::import::survey::{self, AttrColumns, SurveyOptions, ALL_OTHER};
 use crate::import::{attributes::parse_pair, import_file, taguette, ImportOptions, Imported};
 use crate::journal::Kind;
 use crate::output::count;
@@ -67,6 +68,28 @@ pub struct ImportArgs {
     /// For .csv transcripts (one row per turn): the speaker, text and optional start columns
     #[arg(long, value_name = "SPEAKER,TEXT[,START]", value_delimiter = ',')]
     pub columns: Vec<String>,
+    /// Read a .csv of survey answers: each respondent becomes a transcript (named after --id),
+    /// each answer a segment with its question as the speaker
+    #[arg(
+        long,
+        requires_all = ["id", "text"],
+        conflicts_with_all = ["name_regex", "speaker_pattern", "paragraphs", "columns", "output", "max_size", "taguette_project", "flat_tags"]
+    )]
+    pub survey: bool,
+    /// For --survey: the column that identifies the respondent
+    #[arg(long, value_name = "COLUMN", requires = "survey")]
+    pub id: Option<String>,
+    /// For --survey: the answer column (one row per answer), or one column per question (one
+    /// row per respondent; each column's header is its question)
+    #[arg(long, value_name = "COLUMN[,COLUMN...]", requires = "survey")]
+    pub text: Vec<String>,
+    /// For --survey with one row per answer: the column that says which question it answers
+    #[arg(long, value_name = "COLUMN", requires = "survey")]
+    pub question: Option<String>,
+    /// For --survey: the columns that are participant attributes (role, site, …), or
+    /// all-other for every column not named by --id, --text or --question
+    #[arg(long, value_name = "COLUMN[,COLUMN...]|all-other", requires = "survey")]
+    pub attr_columns: Vec<String>,
     /// For a REFI-QDA project (.qdpx, .qde) or a Taguette database: the new project file to
     /// create (default: the file's stem with .tana, in the current folder)
     #[arg(short, long, value_name = "NEW.tana")]
@@ -269,7 +292,105 @@ fn import_taguette(ctx: &mut Ctx, args: &ImportArgs) -> Result<()> {
     Ok(())
 }
 
+/// `tana import answers.csv --survey --id COLUMN --text COLUMN…`: one transcript per
+/// respondent, one segment per answer.
+fn import_survey(ctx: &mut Ctx, args: &ImportArgs) -> Result<()> {
+    let [file] = args.files.as_slice() else {
+        return Err(Error::usage("--survey imports one CSV file at a time")
+            .with_hint("import each file with its own tana import … --survey"));
+    };
+    let named = crate::cli::split_list(&args.attr_columns);
+    let all_other = named.iter().any(|c| c.eq_ignore_ascii_case(ALL_OTHER));
+    let attr_columns = match named.len() {
+        0 => AttrColumns::None,
+        1 if all_other => AttrColumns::AllOther,
+        _ if all_other => {
+            return Err(Error::usage(format!(
+                "--attr-columns {ALL_OTHER} takes every other column, so it stands alone"
+            ))
+            .with_hint(
+                "give either --attr-columns all-other or the columns, e.g. --attr-columns role,site",
+            ));
+        }
+        // As given: a column's name may hold a comma.
+        _ => AttrColumns::Named(args.attr_columns.clone()),
+    };
+    let opts = SurveyOptions {
+        id: args.id.clone().unwrap_or_default(),
+        text: args.text.clone(),
+        question: args.question.clone(),
+        attr_columns,
+        name: args.name.clone(),
+        attributes: args
+            .attrs
+            .iter()
+            .map(|a| parse_pair(a))
+            .collect::<Result<Vec<_>>>()?,
+        replace: args.replace,
+    };
+    let mut progress = ctx.progress("importing", 0);
+    let (r, _) = ctx.change("import", Kind::Project, |conn, coder| {
+        let r = survey::import_survey(conn, file, &opts, coder, &mut progress)?;
+        let summary = format!(
+            "import survey {}: {}, {}",
+            file.display(),
+            count(r.respondents, "respondent", "respondents"),
+            count(r.answers, "answer", "answers")
+        );
+        Ok((r, summary))
+    })?;
+    drop(progress);
+    let mut line = format!(
+        "imported {}: {}, {}, {} ({} blank skipped), {}",
+        file.display(),
+        count(r.respondents, "respondent", "respondents"),
+        count(r.answers, "answer", "answers"),
+        count(r.words, "word", "words"),
+        r.blank,
+        count(r.questions.len(), "question", "questions"),
+    );
+    if !r.attributes.is_empty() {
+        line.push_str(&format!(", attributes: {}", r.attributes.join(", ")));
+    }
+    ctx.info(line);
+    /// Questions named on the line; the rest are counted.
+    const SHOWN: usize = 6;
+    let mut questions: Vec<String> = r
+        .questions
+        .iter()
+        .take(SHOWN)
+        .map(|(q, n)| format!("{q} ({n})"))
+        .collect();
+    if r.questions.len() > SHOWN {
+        questions.push(format!("and {} more", r.questions.len() - SHOWN));
+    }
+    ctx.info(format!("answers per question: {}", questions.join(", ")));
+    if r.replaced > 0 {
+        let mut line = format!(
+            "{} replaced",
+            count(r.replaced, "respondent", "respondents")
+        );
+        if r.moved_codings > 0 {
+            line.push_str(&format!(
+                "; {} moved with their text",
+                count(r.moved_codings, "coding", "codings")
+            ));
+        }
+        ctx.info(line);
+    }
+    if r.without_answers > 0 {
+        ctx.info(format!(
+            "{} only blank answers, so no transcript",
+            count(r.without_answers, "respondent gave", "respondents gave")
+        ));
+    }
+    Ok(())
+}
+
 pub fn run(ctx: &mut Ctx, args: &ImportArgs) -> Result<()> {
+    if args.survey {
+        return import_survey(ctx, args);
+    }
     if args.files.iter().any(|f| taguette::is_sqlite(f)) {
         return import_taguette(ctx, args);
     }

@@ -16,12 +16,12 @@ pub fn set(conn: &Connection, transcript: i64, key: &str, value: &str) -> Result
     }
     crate::text::check_name("attribute name", key)?;
     crate::text::check_name(&format!("value of attribute \"{key}\""), value.trim())?;
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO attribute (transcript_id, key, value) VALUES (?1, ?2, ?3)
          ON CONFLICT (transcript_id, key) DO UPDATE SET value = excluded.value
          WHERE value IS NOT excluded.value",
-        (transcript, key, value.trim()),
-    )?;
+    )?
+    .execute((transcript, key, value.trim()))?;
     Ok(())
 }
 

@@ -113,31 +113,36 @@ impl CsvInput {
     /// Every data record with its line number; a record with more fields than the header is
     /// an error for that line, since it usually means an unquoted comma in a text field.
     pub fn records(&self) -> Vec<(usize, std::result::Result<csv::StringRecord, String>)> {
-        let mut out = Vec::new();
-        for rec in self.reader().records() {
-            match rec {
-                Ok(r) => {
-                    let line = self.line(r.position());
-                    if r.len() > self.headers.len() {
-                        out.push((
-                            line,
-                            Err(format!(
-                                "{} fields, but the header has {} (put double quotes around text that contains a comma)",
-                                r.len(),
-                                self.headers.len()
-                            )),
-                        ));
-                    } else {
-                        out.push((line, Ok(r)));
-                    }
-                }
-                Err(e) => {
-                    let line = self.line(e.position());
-                    out.push((line, Err(e.to_string())));
+        self.each_record().collect()
+    }
+
+    /// [`records`](Self::records) one at a time, for files too large to hold twice.
+    pub fn each_record(
+        &self,
+    ) -> impl Iterator<Item = (usize, std::result::Result<csv::StringRecord, String>)> + '_ {
+        self.reader().into_records().map(move |rec| match rec {
+            Ok(r) => {
+                let line = self.line(r.position());
+                if r.len() > self.headers.len() {
+                    (
+                        line,
+                        Err(format!(
+                            "{} fields, but the header has {} (put double quotes around text that contains a comma)",
+                            r.len(),
+                            self.headers.len()
+                        )),
+                    )
+                } else {
+                    (line, Ok(r))
                 }
             }
-        }
-        out
+            Err(e) => (self.line(e.position()), Err(e.to_string())),
+        })
+    }
+
+    /// How many lines the file has (for a progress bar counting rows).
+    pub fn lines(&self) -> usize {
+        self.newlines.len() + 1
     }
 }
 

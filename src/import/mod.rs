@@ -6,13 +6,14 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::{Error, Result};
 use crate::project::now;
-use crate::segment::{segmentation, Layout, Segmentation, TurnRule};
+use crate::segment::{segmentation, Layout, SegmentSpan, Segmentation, TurnRule};
 use crate::text::{decode, find_folded, slice_chars, Offsets};
 
 pub mod attributes;
 pub mod captions;
 pub mod csv_input;
 pub mod office;
+pub mod survey;
 pub mod taguette;
 
 /// How to import one file.
@@ -271,45 +272,26 @@ fn store(
                     coder
                 ],
             )?;
+            insert_segments(conn, id, &segments)?;
             id
         }
         None => {
-            // The guid goes in with the row: setting it afterwards (as the schema's default
-            // trigger does) would write the whole text a second time, and leave as much free
-            // space in the file.
-            let taken = |g: &str| -> Result<bool> {
-                Ok(conn
-                    .query_row("SELECT 1 FROM transcript WHERE guid = ?1", [g], |_| Ok(()))
-                    .optional()?
-                    .is_some())
-            };
             let guid = match opts.guid.as_deref() {
-                Some(g) if !taken(g)? => g.to_string(),
-                _ => uuid::Uuid::new_v4().hyphenated().to_string(),
+                Some(g) if !guid_taken(conn, g)? => Some(g),
+                _ => None,
             };
-            conn.execute(
-                "INSERT INTO transcript (name, source_path, format, text, chars, words, imported_at, imported_by, guid)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![name, source, format, text, chars as i64, words as i64, now(), coder, guid],
-            )?;
-            conn.last_insert_rowid()
+            NewTranscript {
+                name,
+                text,
+                chars,
+                words,
+                source: src,
+                at: &now(),
+                coder,
+            }
+            .insert(conn, guid, &segments)?
         }
     };
-    let mut insert = conn.prepare_cached(
-        "INSERT INTO segment (transcript_id, number, speaker, start, end, words, time)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
-    for (i, s) in segments.iter().enumerate() {
-        insert.execute(params![
-            id,
-            (i + 1) as i64,
-            s.speaker,
-            s.start as i64,
-            s.end as i64,
-            s.words as i64,
-            s.time
-        ])?;
-    }
     for (k, v) in &opts.attributes {
         attributes::set(conn, id, k, v)?;
     }
@@ -326,8 +308,88 @@ fn store(
     })
 }
 
+/// A new transcript row, ready to insert with its segments.
+pub(crate) struct NewTranscript<'a> {
+    pub name: &'a str,
+    pub text: &'a str,
+    /// The text's length in code points.
+    pub chars: usize,
+    pub words: usize,
+    pub source: &'a Source<'a>,
+    pub at: &'a str,
+    pub coder: i64,
+}
+
+impl NewTranscript<'_> {
+    /// Insert the transcript (with `guid`, or a new one) and its segments; returns its id.
+    /// The statements are prepared once per connection, so importing many transcripts (a
+    /// survey's respondents) costs one INSERT per row and nothing more.
+    pub(crate) fn insert(
+        &self,
+        conn: &Connection,
+        guid: Option<&str>,
+        segments: &[SegmentSpan],
+    ) -> Result<i64> {
+        // The guid goes in with the row: setting it afterwards (as the schema's default
+        // trigger does) would write the whole text a second time, and leave as much free
+        // space in the file.
+        let guid = match guid {
+            Some(g) => g.to_string(),
+            None => uuid::Uuid::new_v4().hyphenated().to_string(),
+        };
+        conn.prepare_cached(
+            "INSERT INTO transcript (name, source_path, format, text, chars, words, imported_at, imported_by, guid)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?
+        .execute(params![
+            self.name,
+            self.source.path,
+            self.source.format,
+            self.text,
+            self.chars as i64,
+            self.words as i64,
+            self.at,
+            self.coder,
+            guid
+        ])?;
+        let id = conn.last_insert_rowid();
+        insert_segments(conn, id, segments)?;
+        Ok(id)
+    }
+}
+
+/// Whether a transcript already has this guid.
+fn guid_taken(conn: &Connection, guid: &str) -> Result<bool> {
+    Ok(conn
+        .query_row("SELECT 1 FROM transcript WHERE guid = ?1", [guid], |_| {
+            Ok(())
+        })
+        .optional()?
+        .is_some())
+}
+
+/// Insert a transcript's segments, numbered from 1.
+fn insert_segments(conn: &Connection, transcript: i64, segments: &[SegmentSpan]) -> Result<()> {
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO segment (transcript_id, number, speaker, start, end, words, time)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for (i, s) in segments.iter().enumerate() {
+        insert.execute(params![
+            transcript,
+            (i + 1) as i64,
+            s.speaker,
+            s.start as i64,
+            s.end as i64,
+            s.words as i64,
+            s.time
+        ])?;
+    }
+    Ok(())
+}
+
 /// Each speaker with their number of turns: most turns first, then in order of appearance.
-fn speaker_turns(segments: &[crate::segment::SegmentSpan]) -> Vec<(String, usize)> {
+fn speaker_turns(segments: &[SegmentSpan]) -> Vec<(String, usize)> {
     let mut turns: Vec<(String, usize)> = Vec::new();
     let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for s in segments {

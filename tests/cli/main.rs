@@ -20,6 +20,7 @@ mod safety;
 mod segmentation;
 mod serve;
 mod sheet;
+mod survey;
 mod taguette;
 mod template;
 mod undo_props;
