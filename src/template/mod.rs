@@ -22,6 +22,11 @@ pub mod version;
 pub struct Template {
     pub themes: Vec<Theme>,
     index: HashMap<i64, usize>,
+    /// Themes by number ("1.2").
+    by_number: HashMap<String, usize>,
+    /// Themes by lowercased name, in display order: resolving a name or a path is a lookup,
+    /// not a scan of 20,000 themes.
+    by_name: HashMap<String, Vec<usize>>,
 }
 
 impl Template {
@@ -94,7 +99,21 @@ impl Template {
             stack.extend(frame);
         }
         let index = themes.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
-        Template { themes, index }
+        let by_number = themes
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.number.clone(), i))
+            .collect();
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, t) in themes.iter().enumerate() {
+            by_name.entry(t.name.to_lowercase()).or_default().push(i);
+        }
+        Template {
+            themes,
+            index,
+            by_number,
+            by_name,
+        }
     }
 
     pub fn get(&self, id: i64) -> Option<&Theme> {
@@ -154,12 +173,21 @@ impl Template {
         let mut found = None;
         for part in parts {
             let t = self
-                .children(parent)
-                .find(|t| t.name.to_lowercase() == part.trim().to_lowercase())?;
+                .named(&part.trim().to_lowercase())
+                .find(|t| t.parent_id == parent)?;
             parent = Some(t.id);
             found = Some(t);
         }
         found
+    }
+
+    /// The themes with this lowercased name, in display order.
+    fn named(&self, lower: &str) -> impl Iterator<Item = &Theme> {
+        self.by_name
+            .get(lower)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.themes[i])
     }
 
     /// Resolve a theme reference: `1.2`, `Parent/Child`, a unique name, or `#id`.
@@ -177,10 +205,14 @@ impl Template {
             }
         }
         if is_number(r) {
-            return self.themes.iter().find(|t| t.number == r).ok_or_else(|| {
-                Error::user(format!("no theme is numbered {r}"))
-                    .with_hint("run \"tana template\" to list themes and their numbers")
-            });
+            return self
+                .by_number
+                .get(r)
+                .map(|&i| &self.themes[i])
+                .ok_or_else(|| {
+                    Error::user(format!("no theme is numbered {r}"))
+                        .with_hint("run \"tana template\" to list themes and their numbers")
+                });
         }
         let mut lower = r.to_lowercase();
         if r.contains('/') {
@@ -190,15 +222,11 @@ impl Template {
             }
             // A name brought in with "/" keeps a look-alike slash; match it as typed.
             let fitted = lower.replace('/', &SLASH_STANDIN.to_string());
-            if self.themes.iter().any(|t| t.name.to_lowercase() == fitted) {
+            if self.by_name.contains_key(&fitted) {
                 lower = fitted;
             }
         }
-        let named: Vec<&Theme> = self
-            .themes
-            .iter()
-            .filter(|t| t.name.to_lowercase() == lower)
-            .collect();
+        let named: Vec<&Theme> = self.named(&lower).collect();
         match named.len() {
             1 => Ok(named[0]),
             0 => Err(self.unknown(r)),

@@ -434,8 +434,12 @@ pub fn import_outline(
     if report.added.is_empty() {
         return Ok((outcome, report));
     }
-    let template = Template::load(conn)?;
-    if template.themes.iter().any(|t| t.origin == Origin::Emergent) {
+    let emergent: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM theme WHERE deleted_in IS NULL AND origin = ?1)",
+        [Origin::Emergent.as_str()],
+        |r| r.get(0),
+    )?;
+    if emergent {
         // T0 is the a priori themes as they were before this import added emergent ones.
         ensure_t0(conn, meta.coder, Some(outcome.revision - 1))?;
     }
