@@ -116,6 +116,9 @@ pub fn apply_csv(conn: &Connection, path: &Path, options: &BatchOptions) -> Resu
     apply(conn, plan, options.coder, &mut progress)
 }
 
+/// How much transcript text `check_csv` keeps loaded (quotes fold it once more).
+const DOC_CACHE_BYTES: usize = 48 << 20;
+
 /// Read and check every row of a codings CSV; refuse the whole batch if any row is bad.
 pub fn check_csv(
     conn: &Connection,
@@ -156,6 +159,7 @@ pub fn check_csv(
 
     let template = Template::load(conn)?;
     let mut docs: HashMap<String, std::result::Result<Doc, String>> = HashMap::new();
+    let mut docs_bytes = 0usize;
     let mut theme_of: HashMap<String, std::result::Result<ThemeRef, String>> = HashMap::new();
     let mut rows = Vec::new();
     let mut problems: Vec<String> = Vec::new();
@@ -182,14 +186,17 @@ pub fn check_csv(
         };
         let mut check = || -> std::result::Result<Checked, String> {
             let name = get(Some(c_transcript)).ok_or("the transcript is empty")?;
-            // Keep a few transcripts loaded (CSVs are usually grouped by transcript), so
-            // memory stays bounded on large projects.
-            if docs.len() >= 16 && !docs.contains_key(name) {
+            // Keep transcripts loaded up to a budget of text, so rows in any order load each
+            // transcript about once while memory stays bounded on large projects.
+            if !docs.contains_key(name) && docs_bytes >= DOC_CACHE_BYTES {
                 docs.clear();
+                docs_bytes = 0;
             }
-            let doc = docs
-                .entry(name.to_string())
-                .or_insert_with(|| Doc::load(conn, name).map_err(|e| e.to_string()));
+            let doc = docs.entry(name.to_string()).or_insert_with(|| {
+                let doc = Doc::load(conn, name).map_err(|e| e.to_string());
+                docs_bytes += doc.as_ref().map_or(0, |d| d.text.len());
+                doc
+            });
             let doc = doc.as_ref().map_err(Clone::clone)?;
             let theme_ref = get(Some(c_theme)).ok_or("the theme is empty")?;
             // Rows name few themes many times: each name is resolved once.
