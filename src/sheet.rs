@@ -113,8 +113,15 @@ fn locator(text: &Text, seg: &Segment, span: Span) -> String {
     format!(" @{}:{}", span.start, span.end)
 }
 
-/// Write the sheet of a transcript.
-pub fn write(conn: &Connection, name: &str, me: &str, blind: bool) -> Result<String> {
+/// Write the sheet of a transcript to `w`, a segment at a time. Everything that can fail but
+/// writing is done before the first byte is written.
+pub fn write(
+    conn: &Connection,
+    name: &str,
+    me: &str,
+    blind: bool,
+    w: &mut dyn std::io::Write,
+) -> Result<()> {
     let doc = Doc::load(conn, name)?;
     let template = Template::load(conn)?;
     let version = crate::template::version::latest_version(conn)?.map(|v| v.1);
@@ -199,13 +206,18 @@ pub fn write(conn: &Connection, name: &str, me: &str, blind: bool) -> Result<Str
         for m in memos.get(&s.number).into_iter().flatten() {
             out.push_str(&format!("memo: {}\n", fold_whitespace(m)));
         }
+        if out.len() >= 1 << 16 {
+            w.write_all(out.as_bytes())?;
+            out.clear();
+        }
     }
     out.push_str(&format!(
         "\n{FOOTER}{}, {} segments -->\n",
         doc.name,
         doc.segments.len()
     ));
-    Ok(out)
+    w.write_all(out.as_bytes())?;
+    Ok(())
 }
 
 /// One code read from a sheet.
@@ -251,13 +263,40 @@ impl Words {
     }
 
     fn add(&mut self, text: &str) {
-        use std::hash::{Hash, Hasher};
-        for word in text.split_whitespace() {
-            let mut h = std::hash::DefaultHasher::new();
-            (self.hash, word).hash(&mut h);
-            self.hash = h.finish();
-            self.count += 1;
+        if text.is_ascii() {
+            // The common case, without decoding: ASCII whitespace is what `split_whitespace`
+            // splits at in ASCII text.
+            let ws = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r');
+            for word in text.as_bytes().split(ws).filter(|w| !w.is_empty()) {
+                self.word(word);
+            }
+        } else {
+            for word in text.split_whitespace() {
+                self.word(word.as_bytes());
+            }
         }
+    }
+
+    /// Mix one word into the digest: eight bytes at a time, then its length, so that word
+    /// boundaries count ("ab c" and "a bc" differ).
+    fn word(&mut self, word: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mix = |h: u64, x: u64| (h.rotate_left(5) ^ x).wrapping_mul(K);
+        let mut h = self.hash;
+        let mut chunks = word.chunks_exact(8);
+        for c in &mut chunks {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(c);
+            h = mix(h, u64::from_le_bytes(b));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            h = mix(h, u64::from_le_bytes(b));
+        }
+        self.hash = mix(h, word.len() as u64);
+        self.count += 1;
     }
 }
 
@@ -350,16 +389,126 @@ struct Parsed {
     lines: usize,
 }
 
-fn parse(text: &str) -> Result<Parsed> {
+/// A sheet file read line by line, as [`crate::text::decode`] and `str::lines` would read it
+/// whole: a byte-order mark is dropped, `\r\n` and a lone `\r` end a line, and a file that is
+/// UTF-16, binary, not UTF-8 or empty is refused the same way. The sheet is never held whole.
+struct SheetLines<'a> {
+    file: &'a mut dyn std::io::BufRead,
+    path: &'a std::path::Path,
+    bytes: Vec<u8>,
+    /// Lines split off at a lone `\r`, still to come (in reverse order).
+    pending: Vec<String>,
+    /// Bytes read so far.
+    read: usize,
+    /// Whether anything but whitespace was read.
+    content: bool,
+}
+
+impl SheetLines<'_> {
+    /// Put the next line in `line`; false at the end of the file.
+    fn next(&mut self, line: &mut String) -> Result<bool> {
+        use crate::text::TextProblem;
+        if let Some(l) = self.pending.pop() {
+            *line = l;
+            return Ok(true);
+        }
+        self.bytes.clear();
+        let n = self.read_chunk()?;
+        if n == 0 {
+            if !self.content {
+                return Err(Error::user(TextProblem::Empty.describe()));
+            }
+            return Ok(false);
+        }
+        let start = self.read - n;
+        let mut body: &[u8] = &self.bytes;
+        if start == 0 {
+            if body.starts_with(b"\xFF\xFE") || body.starts_with(b"\xFE\xFF") {
+                return Err(Error::user(TextProblem::Utf16.describe()));
+            }
+            body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+        }
+        let skipped = self.bytes.len() - body.len();
+        // A NUL anywhere makes the file binary, even after a byte that is not UTF-8.
+        let mut problem = match body.iter().position(|&b| b == 0) {
+            Some(pos) => {
+                return Err(Error::user(
+                    TextProblem::Binary {
+                        byte: start + skipped + pos,
+                    }
+                    .describe(),
+                ))
+            }
+            None => None,
+        };
+        let text = match std::str::from_utf8(body) {
+            Ok(t) => t,
+            Err(e) => {
+                problem = Some(TextProblem::InvalidUtf8 {
+                    byte: start + skipped + e.valid_up_to(),
+                });
+                ""
+            }
+        };
+        if let Some(p) = problem {
+            loop {
+                self.bytes.clear();
+                let n = self.read_chunk()?;
+                if n == 0 {
+                    return Err(Error::user(p.describe()));
+                }
+                if let Some(pos) = self.bytes.iter().position(|&b| b == 0) {
+                    let byte = self.read - n + pos;
+                    return Err(Error::user(TextProblem::Binary { byte }.describe()));
+                }
+            }
+        }
+        let text = text.strip_suffix('\n').unwrap_or(text);
+        let text = text.strip_suffix('\r').unwrap_or(text);
+        self.content |= !text.trim().is_empty();
+        if text.contains('\r') {
+            let mut parts = text.split('\r').map(str::to_string);
+            line.clear();
+            line.push_str(&parts.next().unwrap_or_default());
+            self.pending = parts.collect();
+            self.pending.reverse();
+        } else {
+            line.clear();
+            line.push_str(text);
+        }
+        Ok(true)
+    }
+
+    fn read_chunk(&mut self) -> Result<usize> {
+        let n = self
+            .file
+            .read_until(b'\n', &mut self.bytes)
+            .map_err(|e| Error::io(self.path, e))?;
+        self.read += n;
+        Ok(n)
+    }
+}
+
+fn parse(file: &mut dyn std::io::BufRead, path: &std::path::Path) -> Result<Parsed> {
     let mut name = None;
     let mut blocks: Vec<Block> = Vec::new();
     let mut problems = Vec::new();
     let mut segments_line = None;
     let mut footer = None;
     let mut lines = 0;
-    for (i, raw) in text.lines().enumerate() {
-        let line = i + 1;
-        lines = line;
+    let mut reader = SheetLines {
+        file,
+        path,
+        bytes: Vec::new(),
+        pending: Vec::new(),
+        read: 0,
+        content: false,
+    };
+    let mut buf = String::new();
+    while reader.next(&mut buf)? {
+        let raw = buf.as_str();
+        lines += 1;
+        let line = lines;
         if let Some(rest) = raw.strip_prefix(HEADER) {
             if name.is_some() {
                 problems.push(format!(
@@ -529,13 +678,14 @@ struct Wanted {
 /// revision of its own; the codings and memos are then one change in the log.
 pub fn apply(
     conn: &Connection,
-    text: &str,
+    sheet: &mut dyn std::io::BufRead,
+    path: &std::path::Path,
     me: i64,
     me_name: &str,
     new_themes: bool,
     blind: bool,
 ) -> Result<Applied> {
-    let parsed = parse(text)?;
+    let parsed = parse(sheet, path)?;
     let doc = Doc::load(conn, &parsed.name)?;
     let mut problems = Vec::new();
 

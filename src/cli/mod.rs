@@ -335,6 +335,15 @@ impl Ctx {
         &mut self.out
     }
 
+    /// The project and stdout together, for a command that writes as it reads.
+    pub fn conn_and_out(&mut self) -> Result<(&Connection, &mut dyn Write)> {
+        self.conn()?;
+        match &self.conn {
+            Some(conn) => Ok((conn, &mut self.out)),
+            None => Err(Error::user("no project is open")),
+        }
+    }
+
     /// Write a document in `format`: to `-o FILE` (whole or not at all), else to stdout. A
     /// Word or Excel file is never written to a terminal.
     /// Write text data with `write`: to `-o FILE` (whole or not at all) or to stdout.

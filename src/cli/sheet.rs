@@ -63,13 +63,13 @@ pub fn run(ctx: &mut Ctx, args: &SheetArgs) -> Result<()> {
     }
     match &args.command {
         Some(SheetCommand::Apply(a)) => {
-            let bytes = std::fs::read(&a.file).map_err(|e| Error::io(&a.file, e))?;
-            let text = crate::text::decode(&bytes)
-                .map_err(|p| Error::user(format!("{}: {}", a.file.display(), p.describe())))?;
+            // The sheet is read line by line as it is applied, never whole.
+            let file = std::fs::File::open(&a.file).map_err(|e| Error::io(&a.file, e))?;
+            let mut file = std::io::BufReader::with_capacity(1 << 16, file);
             let w = ctx.write()?;
             let me_id = coder_id(&w, &me)?;
-            let report =
-                sheet::apply(&w, &text, me_id, &me, a.new_themes, blind).map_err(|e| match e {
+            let report = sheet::apply(&w, &mut file, &a.file, me_id, &me, a.new_themes, blind)
+                .map_err(|e| match e {
                     Error::User { message, hint } => Error::User {
                         message: format!("{}: {message}", a.file.display()),
                         hint,
@@ -121,15 +121,21 @@ pub fn run(ctx: &mut Ctx, args: &SheetArgs) -> Result<()> {
                     Error::usage("name the transcript").with_hint("tana sheet P03 -o P03.sheet.md")
                 );
             };
-            let text = sheet::write(ctx.conn()?, name, &me, blind)?;
             match &args.output {
-                None => ctx.out().write_all(text.as_bytes())?,
+                None => {
+                    // Written a segment at a time: the sheet is never held whole.
+                    let (conn, out) = ctx.conn_and_out()?;
+                    sheet::write(conn, name, &me, blind, out)?;
+                }
                 Some(path) => {
                     if path.exists() && !args.force {
                         return Err(Error::user(format!("{} exists", path.display()))
                             .with_hint("add --force to overwrite it, or apply it first with \"tana sheet apply\""));
                     }
-                    std::fs::write(path, &text).map_err(|e| Error::io(path, e))?;
+                    let conn = &*ctx.conn()?;
+                    crate::output::write_atomically(path, |w| {
+                        sheet::write(conn, name, &me, blind, w)
+                    })?;
                     ctx.info(format!(
                         "wrote the coding sheet of {name} to {}",
                         path.display()

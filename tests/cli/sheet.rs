@@ -167,3 +167,28 @@ fn other_coders_codes_are_marked_and_left_alone() {
     ");
     assert!(env.ok(&["show", "P01"]).contains("2@bea"));
 }
+
+#[test]
+fn a_sheet_saved_with_windows_line_ends_applies_and_a_broken_file_is_refused() {
+    let env = coded();
+    env.ok(&["sheet", "P01", "-o", "P01.md"]);
+    let sheet = env
+        .read("P01.md")
+        .replace("codes: 1.2 {#5}", "codes: 1.2 {#5}; 3");
+    env.write("P01.md", format!("\u{feff}{}", sheet.replace('\n', "\r\n")));
+    assert_snapshot!(env.run(&["sheet", "apply", "P01.md"]), @"
+    exit: 0
+    --- stdout
+    --- stderr
+    + P01:4 3 Trust
+    P01: 1 coding(s) added, 0 removed, 0 memo(s) added
+    ");
+    let before = env.dump();
+    env.write("bin.md", b"<!-- tana coding sheet: P01 -->\n\xff\nx\0y\n");
+    assert_snapshot!(env.fails(&["sheet", "apply", "bin.md"], 1), @"error: bin.md: not a text file (NUL byte at byte position 35)");
+    env.write("bad.md", b"<!-- tana coding sheet: P01 -->\n\xff\n");
+    assert_snapshot!(env.fails(&["sheet", "apply", "bad.md"], 1), @"error: bad.md: not valid UTF-8 (invalid byte at byte position 32)");
+    env.write("empty.md", " \n\n");
+    assert_snapshot!(env.fails(&["sheet", "apply", "empty.md"], 1), @"error: empty.md: the file is empty (or holds only whitespace)");
+    assert_eq!(before, env.dump());
+}
