@@ -9,6 +9,8 @@ Usage:
                                               (theme: a path; the project has the template)
   raw_sqlite.py turns PROJECT TURNS.csv       speaker,text rows as one transcript and its
                                               segments
+  raw_sqlite.py copy PROJECT SOURCE.tana      every transcript and segment of SOURCE (as tana
+                                              imported them), inserted into PROJECT
 """
 import csv
 import sqlite3
@@ -95,13 +97,35 @@ def turns(db, path):
     return time.perf_counter() - t0
 
 
+def copy(db, source):
+    src = sqlite3.connect(source)
+    transcripts = src.execute(
+        "SELECT id, name, format, chars, words, text FROM transcript ORDER BY id").fetchall()
+    segments = src.execute(
+        "SELECT transcript_id, number, speaker, start, end, words, time FROM segment"
+        " ORDER BY transcript_id, number").fetchall()
+    t0 = time.perf_counter()
+    db.execute("BEGIN")
+    new_id = {}
+    for tid, name, fmt, chars, words, text in transcripts:
+        new_id[tid] = db.execute(
+            "INSERT INTO transcript (name, format, chars, words, imported_at, imported_by, text)"
+            " VALUES (?, ?, ?, ?, ?, 1, ?)", (name, fmt, chars, words, NOW, text)).lastrowid
+    db.executemany(
+        "INSERT INTO segment (transcript_id, number, speaker, start, end, words, time)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        ((new_id[t], n, sp, s, e, w, tm) for t, n, sp, s, e, w, tm in segments))
+    db.execute("COMMIT")
+    return time.perf_counter() - t0
+
+
 def main():
     what, project, path = sys.argv[1:4]
     db = sqlite3.connect(project, isolation_level=None)
     db.execute("PRAGMA foreign_keys = ON")
     if db.execute("SELECT count(*) FROM coder WHERE id = 1").fetchone()[0] == 0:
         db.execute("INSERT INTO coder (id, name, created_at) VALUES (1, 'raw sqlite', ?)", (NOW,))
-    seconds = {"themes": themes, "codings": codings, "turns": turns}[what](db, path)
+    seconds = {"themes": themes, "codings": codings, "turns": turns, "copy": copy}[what](db, path)
     print(f"{seconds:.2f}")
 
 
