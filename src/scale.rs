@@ -100,15 +100,20 @@ fn coded_project(themes: usize, transcripts: usize, codings: usize) -> (Connecti
         ));
     }
     std::fs::write(&path, csv).unwrap();
-    let options = BatchOptions {
+    let options = batch_options(c);
+    batch::apply_csv(&conn, &path, &options).unwrap();
+    (conn, c)
+}
+
+/// `code --from` as run from the command line, for coder `c`.
+fn batch_options(c: i64) -> BatchOptions {
+    BatchOptions {
         coder: c,
         ignore_case: false,
         create: false,
         memo: None,
         ambiguous: Ambiguous::Error,
-    };
-    batch::apply_csv(&conn, &path, &options).unwrap();
-    (conn, c)
+    }
 }
 
 /// Statements for sizes n, 2n and 4n, made by `run(size)`.
@@ -194,13 +199,7 @@ fn code_from_costs_the_same_per_row_in_one_long_transcript() {
             csv.push_str(&format!("Long,{},Theme {}\n", 1 + i * 2, i % 20));
         }
         std::fs::write(&path, csv).unwrap();
-        let options = BatchOptions {
-            coder: c,
-            ignore_case: false,
-            create: false,
-            memo: None,
-            ambiguous: Ambiguous::Error,
-        };
+        let options = batch_options(c);
         statements(&mut conn, |conn| {
             let mut progress = Progress::hidden();
             let plan = batch::check_csv(conn, &path, &options, &mut progress).unwrap();

@@ -81,6 +81,16 @@ pub fn check_new_project(path: &Path, target: &Path, what: &str) -> Result<()> {
     Ok(())
 }
 
+/// Where a project from another tool's file is built before it is renamed into place: a
+/// hidden file beside `target`, named for this process.
+pub fn temp_project_path(target: &Path) -> std::path::PathBuf {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "project.tana".into());
+    target.with_file_name(format!(".{name}.import-{}", std::process::id()))
+}
+
 pub fn import_file(
     conn: &Connection,
     path: &Path,

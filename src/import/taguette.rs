@@ -1562,14 +1562,6 @@ fn transcript_name(doc: &Doc) -> String {
     }
 }
 
-fn temp_path(target: &Path) -> PathBuf {
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "project.tana".into());
-    target.with_file_name(format!(".{name}.import-{}", std::process::id()))
-}
-
 /// Import a Taguette database into a new project at `target`, written whole or not at all.
 pub fn import_taguette(
     path: &Path,
@@ -1603,7 +1595,7 @@ pub fn import_taguette(
         _ => Path::new("."),
     };
     crate::output::remove_stale_temp_files(dir);
-    let tmp = temp_path(target);
+    let tmp = crate::import::temp_project_path(target);
     let result = (|| {
         let mut conn = crate::project::create(&tmp)?;
         {

@@ -814,7 +814,7 @@ fn import(
     } else {
         (None, None)
     };
-    let tmp = temp_path(target);
+    let tmp = crate::import::temp_project_path(target);
     let result = (|| {
         let mut conn = crate::project::create(&tmp)?;
         let report = {
@@ -838,14 +838,6 @@ fn import(
         }
     }
     result
-}
-
-fn temp_path(target: &Path) -> PathBuf {
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "project.tana".into());
-    target.with_file_name(format!(".{name}.import-{}", std::process::id()))
 }
 
 /// What a memo is about: (target, transcript, segment number, theme, coding).
